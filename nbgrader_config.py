@@ -1,0 +1,17 @@
+# nbgrader configuration for AISys Labs (used by instructors and by tests/).
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+c.CourseDirectory.course_id = "aisys-labs"
+# Reference solutions with visible and hidden tests live in solutions/; the student
+# notebooks that `nbgrader generate_assignment` makes from them are committed in labs/.
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "labs"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+
+# Per-cell time limit when grading: above the slowest honest cell of any lab (about
+# 30 s on 2 CPU cores), so a submission that loops forever is stopped and graded.
+c.Execute.timeout = 120
+c.Execute.startup_timeout = 120
+
+# What a student sees in place of a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -1,0 +1,193 @@
+"""Course maintenance: release labs with nbgrader, autograde in a scratch course,
+stamp the Colab setup cell, list the syllabus.
+
+    python tools/course.py release      # regenerate labs/ from solutions/ (nbgrader generate_assignment)
+    python tools/course.py stamp        # write aisys.colab.SETUP_CELL as the first cell of every notebook
+    python tools/course.py list         # every notebook and lab the course ships
+
+Tests import this module, so what CI checks is exactly what instructors run.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from aisys.colab import SETUP_CELL  # noqa: E402
+
+NOTEBOOKS = ROOT / "notebooks"
+SOLUTIONS = ROOT / "solutions"
+LABS = ROOT / "labs"
+CONFIG = ROOT / "nbgrader_config.py"
+NOTEBOOK_METADATA_KEYS = ("kernelspec", "language_info")
+CELL_METADATA_KEYS = ("nbgrader", "tags", "deletable", "editable")
+
+
+def lecture_notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*/*.ipynb"))
+
+
+def lab_names() -> list[str]:
+    return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").exists())
+
+
+def solution_notebook(lab: str) -> Path:
+    return SOLUTIONS / lab / f"{lab}.ipynb"
+
+
+def release_notebook(lab: str) -> Path:
+    return LABS / lab / f"{lab}.ipynb"
+
+
+def all_notebooks() -> list[Path]:
+    return lecture_notebooks() + [solution_notebook(l) for l in lab_names()] + [release_notebook(l) for l in lab_names()]
+
+
+def read(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write(nb: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def clean(nb: dict) -> dict:
+    """The stored form: no outputs or execution counts, minimal notebook metadata."""
+    nb = json.loads(json.dumps(nb))
+    nb["metadata"] = {k: v for k, v in nb.get("metadata", {}).items() if k in NOTEBOOK_METADATA_KEYS}
+    if "language_info" in nb["metadata"]:
+        nb["metadata"]["language_info"] = {"name": nb["metadata"]["language_info"].get("name", "python")}
+    for cell in nb["cells"]:
+        cell["source"] = source(cell)
+        if cell["cell_type"] == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+        cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in CELL_METADATA_KEYS}
+    return nb
+
+
+# ----------------------------------------------------------------------------- nbgrader
+class ScratchCourse:
+    """A throwaway nbgrader course directory that uses the repository's nbgrader_config.py."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="aisys-course-"))
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "nbgrader_config.py").write_text(
+            f"c = get_config()\nload_subconfig({str(CONFIG)!r})\nc.CourseDirectory.root = {str(self.root)!r}\n")
+
+    def nbgrader(self, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "nbgrader", *args]
+        done = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        return done
+
+    def generate(self, lab: str) -> Path:
+        """Copy solutions/<lab> in and run generate_assignment; returns the student notebook."""
+        dest = self.root / "solutions" / lab
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(SOLUTIONS / lab, dest)
+        self.nbgrader("generate_assignment", lab, "--force")
+        return self.root / "labs" / lab / f"{lab}.ipynb"
+
+    def submit(self, lab: str, student: str, notebook: dict | Path) -> None:
+        folder = self.root / "submitted" / student / lab
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{lab}.ipynb"
+        if isinstance(notebook, dict):
+            write(notebook, target)
+        else:
+            shutil.copy(notebook, target)
+
+    def autograde(self, lab: str) -> dict[str, tuple[float, float]]:
+        """Autograde every submission of ``lab``; returns {student: (score, max_score)}."""
+        self.nbgrader("autograde", lab, "--create", "--force")
+        return self.scores(lab)
+
+    def scores(self, lab: str) -> dict[str, tuple[float, float]]:
+        from nbgrader.api import Gradebook
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gb:
+            return {s.student.id: (s.score, s.max_score) for s in gb.assignment_submissions(lab)}
+
+
+def normalized_release(nb: dict) -> dict:
+    """A release notebook without the parts that may differ between two generations."""
+    nb = clean(nb)
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+    return nb
+
+
+def release(labs: list[str] | None = None) -> list[Path]:
+    """Regenerate labs/<lab>/<lab>.ipynb from solutions/ for each lab; returns what was written."""
+    written = []
+    course = ScratchCourse()
+    try:
+        for lab in labs or lab_names():
+            generated = course.generate(lab)
+            out = release_notebook(lab)
+            shutil.rmtree(out.parent, ignore_errors=True)
+            shutil.copytree(generated.parent, out.parent)
+            write(clean(read(generated)), out)
+            written.append(out)
+    finally:
+        shutil.rmtree(course.root, ignore_errors=True)
+    return written
+
+
+# ----------------------------------------------------------------------------- Colab cell
+def is_setup_cell(cell: dict) -> bool:
+    return cell["cell_type"] == "code" and source(cell).startswith("# Setup: on Google Colab")
+
+
+def with_setup_cell(nb: dict) -> dict:
+    nb = json.loads(json.dumps(nb))
+    cells = [c for c in nb["cells"] if not is_setup_cell(c)]
+    setup = {"cell_type": "code", "execution_count": None, "id": "colab-setup", "metadata": {},
+             "outputs": [], "source": SETUP_CELL}
+    nb["cells"] = [setup] + cells
+    return nb
+
+
+def stamp(paths: list[Path] | None = None) -> list[Path]:
+    """Make aisys.colab.SETUP_CELL the first cell of every lecture and solution notebook."""
+    changed = []
+    for path in paths or lecture_notebooks() + [solution_notebook(l) for l in lab_names()]:
+        nb = read(path)
+        new = with_setup_cell(nb)
+        if new != nb:
+            write(new, path)
+            changed.append(path)
+    return changed
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["release"]:
+        for path in release(argv[1:] or None):
+            print("released", path.relative_to(ROOT))
+    elif argv[:1] == ["stamp"]:
+        for path in stamp():
+            print("stamped", path.relative_to(ROOT))
+    elif argv[:1] == ["list"]:
+        for path in lecture_notebooks() + [release_notebook(l) for l in lab_names()]:
+            print(path.relative_to(ROOT))
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
