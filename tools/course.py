@@ -3,6 +3,7 @@ stamp the Colab setup cell, list the syllabus.
 
     python tools/course.py release      # regenerate labs/ from solutions/ (nbgrader generate_assignment)
     python tools/course.py stamp        # write aisys.colab.SETUP_CELL as the first cell of every notebook
+    python tools/course.py readme       # rewrite README's syllabus table (titles and Colab links)
     python tools/course.py list         # every notebook and lab the course ships
 
 Tests import this module, so what CI checks is exactly what instructors run.
@@ -147,6 +148,48 @@ def release(labs: list[str] | None = None) -> list[Path]:
     return written
 
 
+# ----------------------------------------------------------------------------- README syllabus
+MODULES = {
+    "01_overview": "Overview · AI 系统概述",
+    "02_hardware": "Hardware · AI 芯片体系结构",
+    "03_compiler": "Compiler · AI 编译原理",
+    "04_inference": "Inference · AI 推理系统",
+    "05_framework": "Framework · AI 框架核心技术",
+}
+README = ROOT / "README.md"
+
+
+def title(path: Path) -> str:
+    """The notebook's title: its first markdown heading without the '#'."""
+    first = next(source(c) for c in read(path)["cells"] if c["cell_type"] == "markdown")
+    return first.splitlines()[0].lstrip("#").strip()
+
+
+def syllabus_table() -> str:
+    from aisys.colab import colab_url
+
+    def row(path: Path, name: str) -> str:
+        rel = path.relative_to(ROOT).as_posix()
+        return f"| {name} | [{title(path)}]({rel}) | [![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(rel)}) |"
+
+    lines = ["| module | notebook | Colab |", "| --- | --- | --- |"]
+    for path in lecture_notebooks():
+        lines.append(row(path, MODULES.get(path.parent.name, path.parent.name)))
+    lines += ["", "| lab | student notebook | Colab |", "| --- | --- | --- |"]
+    for lab in lab_names():
+        lines.append(row(release_notebook(lab), lab))
+    return "\n".join(lines)
+
+
+def update_readme() -> bool:
+    text = README.read_text(encoding="utf-8")
+    head, rest = text.split("<!-- syllabus:start -->")
+    _, tail = rest.split("<!-- syllabus:end -->")
+    new = f"{head}<!-- syllabus:start -->\n{syllabus_table()}\n<!-- syllabus:end -->{tail}"
+    README.write_text(new, encoding="utf-8")
+    return new != text
+
+
 # ----------------------------------------------------------------------------- Colab cell
 def is_setup_cell(cell: dict) -> bool:
     return cell["cell_type"] == "code" and source(cell).startswith("# Setup: on Google Colab")
@@ -180,6 +223,8 @@ def main(argv: list[str]) -> int:
     elif argv[:1] == ["stamp"]:
         for path in stamp():
             print("stamped", path.relative_to(ROOT))
+    elif argv[:1] == ["readme"]:
+        print("README.md syllabus", "updated" if update_readme() else "already current")
     elif argv[:1] == ["list"]:
         for path in lecture_notebooks() + [release_notebook(l) for l in lab_names()]:
             print(path.relative_to(ROOT))
