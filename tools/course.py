@@ -4,6 +4,7 @@ stamp the Colab setup cell, list the syllabus.
     python tools/course.py release      # regenerate labs/ from solutions/ (nbgrader generate_assignment)
     python tools/course.py stamp        # write aisys.colab.SETUP_CELL as the first cell of every notebook
     python tools/course.py readme       # rewrite README's syllabus table (titles and Colab links)
+    python tools/course.py report LAB   # after autograde (run in the course folder): reasons per student
     python tools/course.py list         # every notebook and lab the course ships
 
 Tests import this module, so what CI checks is exactly what instructors run.
@@ -148,6 +149,74 @@ def release(labs: list[str] | None = None) -> list[Path]:
     return written
 
 
+# ----------------------------------------------------------------------------- grading report
+def grading_report(lab: str, root: Path = ROOT) -> list[dict]:
+    """After ``nbgrader autograde <lab>``: one row per submission with its score and every reason it
+    lost points or could not be graded (invalid notebook, deleted or edited test cells, errors and
+    timeouts in graded cells). Reads submitted/, autograded/ and the gradebook of the course at ``root``."""
+    import nbformat
+    from nbgrader.api import Gradebook, MissingEntry
+
+    release = read(root / "labs" / lab / f"{lab}.ipynb")
+    locked = {c["metadata"]["nbgrader"]["grade_id"]: source(c) for c in release["cells"]
+              if c["metadata"].get("nbgrader", {}).get("locked") and "grade_id" in c["metadata"]["nbgrader"]}
+    rows = []
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for folder in sorted((root / "submitted").glob(f"*/{lab}")):
+            student = folder.parent.name
+            reasons = []
+            try:
+                submitted = nbformat.read(folder / f"{lab}.ipynb", as_version=4)
+            except Exception as err:  # not JSON, not a notebook, missing file
+                reasons.append(f"not a valid notebook ({type(err).__name__}: {str(err).splitlines()[0][:120]})")
+                submitted = None
+            if submitted is not None:
+                seen = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in submitted.cells}
+                for grade_id, text in locked.items():
+                    if grade_id not in seen:
+                        reasons.append(f"cell {grade_id} was deleted (graded as 0)")
+                    elif seen[grade_id].source.strip() != text.strip():
+                        reasons.append(f"locked cell {grade_id} was edited (restored before grading)")
+            autograded = root / "autograded" / student / lab / f"{lab}.ipynb"
+            if autograded.exists():
+                for cell in read(autograded)["cells"]:
+                    grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "an ungraded cell")
+                    for out in cell.get("outputs", []):
+                        if out.get("output_type") != "error" or out.get("ename") == "KeyboardInterrupt":
+                            continue
+                        if out.get("ename") == "CellTimeoutError":
+                            reasons.append(f"{grade_id} ran past the time limit and was stopped")
+                        else:
+                            first_line = (str(out.get("evalue") or "").splitlines() or [""])[0][:120]
+                            reasons.append(f"{grade_id}: {out.get('ename')}: {first_line}".rstrip(": "))
+            elif submitted is not None:
+                reasons.append("not autograded yet")
+            try:
+                sub = gb.find_submission(lab, student)
+                score, max_score = sub.score, sub.max_score
+            except MissingEntry:
+                score, max_score = 0.0, gb.find_assignment(lab).max_score
+            rows.append({"student": student, "score": score, "max_score": max_score,
+                         "status": "graded" if autograded.exists() else "NOT GRADED",
+                         "reasons": "; ".join(dict.fromkeys(reasons))})
+    return rows
+
+
+def write_report(lab: str, root: Path = ROOT) -> Path:
+    """Write reports/<lab>.csv and print it as a table; returns the CSV path."""
+    import csv
+    rows = grading_report(lab, root)
+    out = root / "reports" / f"{lab}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["student", "score", "max_score", "status", "reasons"])
+        writer.writeheader()
+        writer.writerows(rows)
+    for row in rows:
+        print(f"{row['student']:<16} {row['score']:6.1f}/{row['max_score']:<6.1f} {row['status']:<10} {row['reasons']}")
+    return out
+
+
 # ----------------------------------------------------------------------------- README syllabus
 MODULES = {
     "01_overview": "Overview · AI 系统概述",
@@ -225,6 +294,8 @@ def main(argv: list[str]) -> int:
             print("stamped", path.relative_to(ROOT))
     elif argv[:1] == ["readme"]:
         print("README.md syllabus", "updated" if update_readme() else "already current")
+    elif argv[:1] == ["report"] and len(argv) == 2:
+        print("wrote", write_report(argv[1], Path.cwd()))
     elif argv[:1] == ["list"]:
         for path in lecture_notebooks() + [release_notebook(l) for l in lab_names()]:
             print(path.relative_to(ROOT))

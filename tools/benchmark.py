@@ -1,0 +1,83 @@
+"""Benchmark (not a test): how long each lecture notebook and each lab solution takes to run,
+and how many submissions per minute nbgrader autogrades.
+
+    python tools/benchmark.py                          # every notebook and lab solution
+    python tools/benchmark.py notebooks/05_framework   # only paths under these prefixes
+    python tools/benchmark.py --grading 6              # also: autograde 6 copies of a lab, print throughput
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+import course
+
+BUDGET = {"notebooks": 60.0, "solutions": 90.0}
+
+
+def execute(path: Path) -> float:
+    """Run a notebook top to bottom in a fresh kernel (in its own folder); seconds taken."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def grading_throughput(lab: str, copies: int) -> float:
+    """Autograde ``copies`` submissions of ``lab`` (the reference solution) in one run; submissions/minute."""
+    scratch = course.ScratchCourse()
+    try:
+        scratch.generate(lab)
+        for i in range(copies):
+            scratch.submit(lab, f"student{i:02d}", course.solution_notebook(lab))
+        start = time.perf_counter()
+        scores = scratch.autograde(lab)
+        elapsed = time.perf_counter() - start
+    finally:
+        shutil.rmtree(scratch.root, ignore_errors=True)
+    assert len(scores) == copies
+    return copies / elapsed * 60.0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("prefixes", nargs="*", help="only run notebooks whose path starts with one of these")
+    parser.add_argument("--grading", type=int, default=0, metavar="N", help="autograde N copies of a lab solution")
+    parser.add_argument("--lab", default=None, help="the lab to grade with --grading (default: the fastest)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+    paths = course.lecture_notebooks() + [course.solution_notebook(l) for l in course.lab_names()]
+    rel = [p.relative_to(course.ROOT).as_posix() for p in paths]
+    chosen = [(p, r) for p, r in zip(paths, rel) if not args.prefixes or any(r.startswith(x.rstrip("/")) for x in args.prefixes)]
+    total, over, times = 0.0, [], {}
+    print(f"{'notebook':<72} {'seconds':>8}")
+    for path, name in chosen:
+        seconds = execute(path)
+        times[name] = seconds
+        total += seconds
+        budget = BUDGET[name.split("/")[0]]
+        flag = "  OVER BUDGET" if seconds > budget else ""
+        over += [name] if flag else []
+        print(f"{name:<72} {seconds:8.1f}{flag}", flush=True)
+    print(f"{'total (' + str(len(chosen)) + ' notebooks)':<72} {total:8.1f}")
+    if over:
+        print(f"over budget (notebook > {BUDGET['notebooks']:.0f} s, lab > {BUDGET['solutions']:.0f} s): {', '.join(over)}")
+    if args.grading:
+        labs = course.lab_names()
+        lab = args.lab or min(labs, key=lambda l: times.get(f"solutions/{l}/{l}.ipynb", 0.0))
+        rate = grading_throughput(lab, args.grading)
+        print(f"grading throughput: {rate:.1f} submissions/minute ({args.grading} copies of {lab}, one autograde run)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
