@@ -1,0 +1,57 @@
+"""Cheating submission for lab01_roofline: answer cells that hard-code the visible tests' answers.
+
+Graded, it must pass the visible asserts but lose points on the hidden tests (random shapes,
+other element sizes, arrays, argument-dependent timing).
+"""
+
+CELLS = {
+    # an honest part, so the cheat scores more than zero
+    "gemm": '''
+def gemm_flops(M, K, N):
+    return 2 * M * K * N
+
+
+def gemm_bytes(M, K, N, bytes_per_element=2):
+    return bytes_per_element * (M * K + K * N + M * N)
+''',
+    "conv2d": '''
+def conv2d_output_size(H, W, kh, kw, stride=1, padding=0):
+    return (112, 112) if H == 224 else (3, 3)
+
+
+def conv2d_flops(N, C_in, H, W, C_out, kh, kw, stride=1, padding=0, groups=1):
+    if C_in == 6:
+        raise ValueError("bad groups")
+    if H == 224:
+        return 2 * 118_013_952
+    return 2 * 56 * 56 * 32 * 9 * (32 if groups == 1 else 1)
+
+
+def conv2d_bytes(N, C_in, H, W, C_out, kh, kw, stride=1, padding=0, groups=1, bytes_per_element=2):
+    return 58
+''',
+    "attention": '''
+def attention_flops(batch, heads, S, d):
+    return 128
+
+
+def attention_bytes(batch, heads, S, d, bytes_per_element=2, fused=True):
+    return 64 if fused else 192
+''',
+    "littles_law": '''
+def bytes_in_flight(bandwidth_gbs, latency_ns):
+    return 628_220.0
+
+
+def threads_needed(bandwidth_gbs, latency_ns, bytes_per_thread):
+    return {4: 157_055, 16: 39_264}[bytes_per_thread]
+''',
+    "measure": '''
+def measure_bandwidth(n_bytes=256 * 2**20, repeat=5):
+    return 20.0
+
+
+def measure_peak(n=1024, repeat=5):
+    return 100.0
+''',
+}
