@@ -15,3 +15,8 @@ c.Execute.startup_timeout = 120
 
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Collecting from an LMS download (`nbgrader zip_collect`): put each student's notebook, or a zip
+# of it, in downloaded/<lab>/archive/ named <student_id>_<lab>.ipynb (student ids without "_").
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.\-]+)_(?P<file_id>lab\d\d_\w+\.ipynb)$"
