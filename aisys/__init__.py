@@ -8,6 +8,9 @@ simulator switches before numba or triton are imported:
 - :mod:`aisys.plot`  one figure style for the course, and the roofline chart
 - :mod:`aisys.bench` time a callable (median of repeats) and compare two as a ratio
 - :mod:`aisys.colab` the Colab setup cell every notebook starts with
+- :mod:`aisys.gpu_trace` count and draw the global-memory accesses of numba.cuda kernels
+- :mod:`aisys.fxgraph` draw torch.fx graphs (before/after a pass) with matplotlib
+- :mod:`aisys.models` the small trained digits CNN shipped in ``data/``
 """
 from pathlib import Path
 

@@ -8,7 +8,9 @@ to be made first::
     backend = gpu.select()          # "cuda" or "simulator"
     from numba import cuda          # now the right cuda
 
-``select()`` is idempotent. Set ``AISYS_BACKEND=simulator`` (or ``cuda``) to
+(numba reads its switch when ``numba.cuda`` is imported; Triton reads
+``TRITON_INTERPRET`` when a ``@triton.jit`` function is defined, so importing
+torch or triton first is fine.) ``select()`` is idempotent. Set ``AISYS_BACKEND=simulator`` (or ``cuda``) to
 override detection, e.g. to try the simulator on a machine that has a GPU.
 """
 from __future__ import annotations
@@ -38,17 +40,13 @@ def cuda_gpu_count() -> int:
     return 0
 
 
-def _simulator_ready() -> bool:
-    return os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" and os.environ.get("TRITON_INTERPRET") == "1"
-
-
 def select(backend: str | None = None) -> str:
     """Pick the backend once and set the switches numba and triton read at import.
 
     ``backend`` may be ``"cuda"``, ``"simulator"`` or None (auto: the
     ``AISYS_BACKEND`` variable if set, else a GPU if the driver sees one).
-    Raises ValueError for an unknown name and RuntimeError if numba or triton
-    were imported before the simulator could be switched on.
+    Raises ValueError for an unknown name and RuntimeError if ``numba.cuda`` was
+    imported before the simulator could be switched on.
     """
     global _selected
     requested = backend if backend is not None else os.environ.get("AISYS_BACKEND") or None
@@ -58,17 +56,15 @@ def select(backend: str | None = None) -> str:
         return _selected
     choice = requested or ("cuda" if cuda_gpu_count() > 0 else "simulator")
     if choice == "simulator":
-        late = [m for m in ("numba.cuda", "triton") if m in sys.modules]
-        if late and not _simulator_ready():
+        if "numba.cuda" in sys.modules and os.environ.get("NUMBA_ENABLE_CUDASIM") != "1":
             raise RuntimeError(
-                f"{', '.join(late)} was imported before aisys.gpu.select(); the CUDA simulator "
-                "and Triton interpreter are chosen at import time. Restart the kernel and call "
-                "aisys.gpu.select() before importing numba.cuda or triton."
+                "numba.cuda was imported before aisys.gpu.select(); numba chooses its CUDA simulator "
+                "at import time. Restart the kernel and call aisys.gpu.select() before importing numba.cuda."
             )
         os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
         os.environ["TRITON_INTERPRET"] = "1"
     else:
-        if _simulator_ready() and any(m in sys.modules for m in ("numba.cuda", "triton")):
+        if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" and "numba.cuda" in sys.modules:
             raise RuntimeError("the simulator is already live in this process; restart to use the GPU")
         os.environ.pop("NUMBA_ENABLE_CUDASIM", None)
         os.environ.pop("TRITON_INTERPRET", None)

@@ -152,3 +152,16 @@ def test_colab_url():
         f"https://colab.research.google.com/github/{colab.REPO}/blob/main/labs/lab01_roofline/lab01_roofline.ipynb")
     with pytest.raises(ValueError, match=".ipynb"):
         colab.colab_url("README.md")
+
+
+def test_select_after_torch_and_triton_imports_still_interprets_triton():
+    code = ("import torch, triton\nfrom aisys import gpu\nprint(gpu.select('simulator'))\n"
+            "import triton.language as tl\n"
+            "@triton.jit\ndef add(x, y, out, n, BLOCK: tl.constexpr):\n"
+            "    i = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)\n    m = i < n\n"
+            "    tl.store(out + i, tl.load(x + i, mask=m) + tl.load(y + i, mask=m), mask=m)\n"
+            "x = torch.arange(10.0); out = torch.empty(10); add[(2,)](x, x, out, 10, BLOCK=8)\n"
+            "print(torch.equal(out, 2 * x))")
+    done = run_python(code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["simulator", "True"]
