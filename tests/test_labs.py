@@ -20,10 +20,6 @@ LABS = course.lab_names()
 CHEATS = ROOT / "tests" / "cheats"
 
 
-def lab_param(lab):
-    return pytest.param(lab, id=lab, marks=pytest.mark.xdist_group(lab))
-
-
 def load_cheat(lab):
     spec = importlib.util.spec_from_file_location(f"cheat_{lab}", CHEATS / f"{lab}.py")
     module = importlib.util.module_from_spec(spec)
@@ -67,7 +63,7 @@ def test_every_lab_has_a_release_and_a_cheat():
         assert (CHEATS / f"{lab}.py").exists(), f"tests/cheats/{lab}.py is missing"
 
 
-@pytest.mark.parametrize("lab", [lab_param(l) for l in LABS])
+@pytest.mark.parametrize("lab", LABS)
 def test_release_is_what_nbgrader_generates(lab):
     generated, _ = graded(lab)
     committed = course.read(course.release_notebook(lab))
@@ -75,19 +71,19 @@ def test_release_is_what_nbgrader_generates(lab):
         f"labs/{lab} is stale: run `python tools/course.py release {lab}`")
 
 
-@pytest.mark.parametrize("lab", [lab_param(l) for l in LABS])
+@pytest.mark.parametrize("lab", LABS)
 def test_reference_solution_scores_full_marks(lab):
     score, max_score = graded(lab)[1]["reference"]
     assert max_score > 0 and score == max_score
 
 
-@pytest.mark.parametrize("lab", [lab_param(l) for l in LABS])
+@pytest.mark.parametrize("lab", LABS)
 def test_untouched_student_notebook_scores_zero(lab):
     score, max_score = graded(lab)[1]["untouched"]
     assert max_score > 0 and score == 0
 
 
-@pytest.mark.parametrize("lab", [lab_param(l) for l in LABS])
+@pytest.mark.parametrize("lab", LABS)
 def test_hard_coded_answers_lose_points_on_hidden_tests(lab):
     score, max_score = graded(lab)[1]["cheater"]
     assert 0 < score < max_score, f"cheat scored {score}/{max_score}: it should pass visible tests and fail hidden ones"
