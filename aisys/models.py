@@ -3,7 +3,7 @@
 :class:`DigitsCNN` is a two-convolution network for the 8×8 digits set
 (:func:`aisys.data.load_digits` with ``images=True``). Its trained weights are
 ``data/digits_cnn.pt``, written by ``data/train_digits_cnn.py`` (deterministic,
-a few seconds on a CPU). The compression notebook and labs quantize, prune and
+about ten seconds on a CPU). The compression notebook and labs quantize, prune and
 distil this model::
 
     from aisys.models import load_digits_cnn, accuracy

@@ -3,7 +3,7 @@
     python data/train_digits_cnn.py
 
 Deterministic (fixed seeds, one thread, deterministic algorithms): running it again
-writes the same weights. Takes a few seconds on a CPU. The model class and the loader
+writes the same weights. Takes about ten seconds on a CPU. The model class and the loader
 are in aisys/models.py; the compression notebook and labs 07/08 use the result.
 """
 from __future__ import annotations
