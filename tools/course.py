@@ -3,6 +3,7 @@ stamp the Colab setup cell, list the syllabus.
 
     python tools/course.py release      # regenerate labs/ from solutions/ (nbgrader generate_assignment)
     python tools/course.py stamp        # write aisys.colab.SETUP_CELL as the first cell of every notebook
+    python tools/course.py clean [NB...] # store notebooks clean (no outputs, minimal metadata); default: all
     python tools/course.py readme       # rewrite README's syllabus table (titles and Colab links)
     python tools/course.py report LAB   # after autograde (run in the course folder): reasons per student
     python tools/course.py list         # every notebook and lab the course ships
@@ -292,6 +293,12 @@ def main(argv: list[str]) -> int:
     elif argv[:1] == ["stamp"]:
         for path in stamp():
             print("stamped", path.relative_to(ROOT))
+    elif argv[:1] == ["clean"]:
+        for path in [Path(a).resolve() for a in argv[1:]] or all_notebooks():
+            nb = read(path)
+            if clean(nb) != nb:
+                write(clean(nb), path)
+                print("cleaned", path.relative_to(ROOT))
     elif argv[:1] == ["readme"]:
         print("README.md syllabus", "updated" if update_readme() else "already current")
     elif argv[:1] == ["report"] and len(argv) == 2:
