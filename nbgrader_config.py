@@ -20,3 +20,20 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # of it, in downloaded/<lab>/archive/ named <student_id>_<lab>.ipynb (student ids without "_").
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.\-]+)_(?P<file_id>lab\d\d_\w+\.ipynb)$"
+
+# Grading that only real work can pass (aisys/grading/): the notebook to run is rebuilt from the source (every
+# instructor cell from the gradebook, the student's answers and added cells in place), each student cell is
+# reviewed before it runs, and the kernel runs isolated (bubblewrap) with a watch installed before the first cell.
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,  # noqa: E402
+                                    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from aisys.grading.autograde import IsolatedExecute, RebuildAndReview  # noqa: E402
+
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
+                                      CheckCellMetadata, RebuildAndReview]
+c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, LimitOutput, SaveAutoGrades,
+                                       AssignLatePenalties, CheckCellMetadata]
+c.IsolatedExecute.timeout = 120
+c.IsolatedExecute.startup_timeout = 120
+# "auto": isolate with bubblewrap where it works, else grade unisolated and say so in the report;
+# "required" on a shared grading server.
+c.IsolatedExecute.isolation = "auto"

@@ -1,9 +1,20 @@
-"""nbgrader round trip for every lab.
+"""nbgrader round trip for every lab, and the grading contract.
 
-For each lab, one scratch course: regenerate the student notebook from solutions/ and compare it
-with the committed labs/ copy; then autograde three submissions at once — the reference solution
-(full marks), the untouched student notebook (zero) and a submission that hard-codes the visible
-tests' answers (tests/cheats/<lab>.py; it must lose points on the hidden tests).
+For each lab, one scratch course: regenerate the student notebook from solutions/ and compare it with the
+committed labs/ copy; then autograde a whole class at once with the course's own nbgrader configuration
+(isolated kernels, rebuilt notebooks, reviewed cells):
+
+- ``reference``: the solution notebook -- full marks;
+- ``untouched``: the student notebook as released -- zero;
+- ``attacks``: the untouched notebook plus one added cell per harness attack (tests/cheats/attacks.py) -- zero,
+  and the report names the tampering;
+- every submission in ``tests/cheats/<lab>/``: hard-coded visible answers (must lose hidden-test points), lazy
+  solutions that skip what a part teaches (must lose that part), correct alternatives (must get full marks).
+
+A cheat file sets ``CELLS = {grade_id: source}`` (answer cells to replace), optionally ``ADDED`` (cells added
+just before the first answer cell, where a student adds scratch cells after the set-up), ``BASE`` ("release": other answers stay unanswered; "reference": they are the
+reference solution's), and what grading must give: ``EXPECT`` ("full", "zero" or "partial": 0 < score < full)
+and/or ``FAIL`` (the test cells that must score 0; every other test cell must score full).
 """
 import importlib.util
 import json
@@ -18,49 +29,98 @@ from conftest import ROOT
 
 LABS = course.lab_names()
 CHEATS = ROOT / "tests" / "cheats"
+ATTACK_SPEC = CHEATS / "attacks.py"
 
 
-def load_cheat(lab):
-    spec = importlib.util.spec_from_file_location(f"cheat_{lab}", CHEATS / f"{lab}.py")
+def load_module(path):
+    spec = importlib.util.spec_from_file_location(f"cheat_{path.parent.name}_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.CELLS
+    return module
 
 
-def cheating_submission(lab):
-    nb = course.read(course.release_notebook(lab))
-    cells = load_cheat(lab)
-    answer_ids = {c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"]
-                  if c["metadata"].get("nbgrader", {}).get("solution")}
-    unknown = set(cells) - answer_ids
-    assert not unknown, f"cheat for {lab} names cells that are not answer cells: {unknown}"
+def cheat_files(lab):
+    return sorted((CHEATS / lab).glob("*.py"))
+
+
+def strip_solution_markers(text):
+    return "\n".join(l for l in text.splitlines() if not re.search(r"### (BEGIN|END) SOLUTION", l))
+
+
+def build(lab, spec) -> dict:
+    """The submission a cheat module describes."""
+    release = course.read(course.release_notebook(lab))
+    solution = course.read(course.solution_notebook(lab))
+    answers = {c["metadata"]["nbgrader"]["grade_id"]: c for c in release["cells"]
+               if c["metadata"].get("nbgrader", {}).get("solution")}
+    cells = dict(getattr(spec, "CELLS", {}))
+    unknown = set(cells) - set(answers)
+    assert not unknown, f"{spec.__name__} names cells that are not answer cells of {lab}: {unknown}"
+    if getattr(spec, "BASE", "release") == "reference":
+        for cell in solution["cells"]:
+            grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+            if grade_id in answers and grade_id not in cells:
+                cells[grade_id] = strip_solution_markers(course.source(cell))
+    nb = json.loads(json.dumps(release))
     for cell in nb["cells"]:
         grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
         if grade_id in cells:
             cell["source"] = cells[grade_id]
+    added = spec.added_cells(lab, release) if hasattr(spec, "added_cells") else list(getattr(spec, "ADDED", []))
+    first_answer = next(i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("solution"))
+    for offset, source in enumerate(added):
+        nb["cells"].insert(first_answer + offset, {"cell_type": "code", "execution_count": None, "metadata": {},
+                                                 "id": f"added-{offset}",
+                                                 "outputs": [], "source": source})
     return nb
+
+
+def submissions(lab) -> dict:
+    """{student id: (spec module or None, notebook)} for the whole synthetic class of ``lab``."""
+    class_ = {"reference": (None, course.read(course.solution_notebook(lab))),
+              "untouched": (None, course.read(course.release_notebook(lab)))}
+    attacks = load_module(ATTACK_SPEC)
+    class_["attacks"] = (attacks, build(lab, attacks))
+    for path in cheat_files(lab):
+        spec = load_module(path)
+        class_[path.stem.replace("_", "-")] = (spec, build(lab, spec))
+    return class_
 
 
 @lru_cache(maxsize=None)
 def graded(lab):
-    """Generate and autograde ``lab`` once; returns (generated notebook, scores by student)."""
+    """Generate and autograde ``lab`` once for the whole class; returns (generated notebook, {student: {
+    "total": (score, max), "cells": {grade_id: (score, max)}, "report": row, "outputs": text of all outputs}})."""
+    from nbgrader.api import Gradebook
     scratch = course.ScratchCourse()
     try:
         generated = course.read(scratch.generate(lab))
-        scratch.submit(lab, "reference", course.solution_notebook(lab))
-        scratch.submit(lab, "untouched", course.release_notebook(lab))
-        scratch.submit(lab, "cheater", cheating_submission(lab))
-        return generated, scratch.autograde(lab)
+        class_ = submissions(lab)
+        for student, (_, nb) in class_.items():
+            scratch.submit(lab, student, nb)
+        scratch.nbgrader("autograde", lab, "--create", "--force", check=False)
+        rows = {row["student"]: row for row in course.grading_report(lab, scratch.root)}
+        results = {}
+        with Gradebook(f"sqlite:///{scratch.root / 'gradebook.db'}") as gb:
+            for student in class_:
+                nb = gb.find_submission_notebook(lab, lab, student)
+                autograded = scratch.root / "autograded" / student / lab / f"{lab}.ipynb"
+                text = autograded.read_text() if autograded.exists() else ""
+                results[student] = {
+                    "total": (nb.score, nb.max_score),
+                    "cells": {g.name: (g.score, g.max_score) for g in nb.grades if g.cell_type == "code"},
+                    "report": rows[student], "outputs": text}
+        return generated, results
     finally:
         shutil.rmtree(scratch.root, ignore_errors=True)
 
 
-def test_every_lab_has_a_release_and_a_cheat():
+def test_every_lab_has_a_release_and_cheats():
     assert LABS, "no labs found in solutions/"
     released = sorted(p.name for p in course.LABS.iterdir() if p.is_dir())
     assert released == LABS, "labs/ and solutions/ must hold the same labs"
     for lab in LABS:
-        assert (CHEATS / f"{lab}.py").exists(), f"tests/cheats/{lab}.py is missing"
+        assert (CHEATS / lab / "hardcoded.py").exists(), f"tests/cheats/{lab}/hardcoded.py is missing"
 
 
 @pytest.mark.parametrize("lab", LABS)
@@ -73,20 +133,67 @@ def test_release_is_what_nbgrader_generates(lab):
 
 @pytest.mark.parametrize("lab", LABS)
 def test_reference_solution_scores_full_marks(lab):
-    score, max_score = graded(lab)[1]["reference"]
-    assert max_score > 0 and score == max_score
+    result = graded(lab)[1]["reference"]
+    score, max_score = result["total"]
+    assert max_score > 0 and score == max_score, result["report"]["reasons"]
+    assert not result["report"]["reasons"], f"the reference solution must grade cleanly: {result['report']['reasons']}"
 
 
 @pytest.mark.parametrize("lab", LABS)
 def test_untouched_student_notebook_scores_zero(lab):
-    score, max_score = graded(lab)[1]["untouched"]
+    score, max_score = graded(lab)[1]["untouched"]["total"]
     assert max_score > 0 and score == 0
 
 
 @pytest.mark.parametrize("lab", LABS)
-def test_hard_coded_answers_lose_points_on_hidden_tests(lab):
-    score, max_score = graded(lab)[1]["cheater"]
-    assert 0 < score < max_score, f"cheat scored {score}/{max_score}: it should pass visible tests and fail hidden ones"
+def test_harness_attacks_gain_nothing_and_are_reported(lab):
+    result = graded(lab)[1]["attacks"]
+    score, _ = result["total"]
+    assert score == 0, f"the attacks earned {score} points: {result['report']['reasons']}"
+    reasons = result["report"]["reasons"]
+    for fragment in load_module(ATTACK_SPEC).REPORT:
+        assert fragment in reasons, f"the report does not say {fragment!r}: {reasons}"
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_isolated_kernel_sees_no_gradebook_or_solutions(lab):
+    result = graded(lab)[1]["attacks"]
+    if not result["report"]["isolation"].startswith("isolated"):
+        pytest.skip(f"grading here is not isolated: {result['report']['isolation']}")
+    assert "PROBE visible: []" in result["outputs"], "the grading kernel could see course files"
+    assert "PROBE wrote gradebook: no" in result["outputs"]
+
+
+def cheat_cases():
+    return [(lab, path.stem.replace("_", "-")) for lab in LABS for path in cheat_files(lab)]
+
+
+@pytest.mark.parametrize("lab,student", cheat_cases())
+def test_cheats_and_alternatives_grade_as_expected(lab, student):
+    spec, _ = submissions(lab)[student]
+    result = graded(lab)[1][student]
+    score, max_score = result["total"]
+    reasons = result["report"]["reasons"]
+    expect = getattr(spec, "EXPECT", None)
+    if expect == "full":
+        assert score == max_score, f"{student} ({spec.KIND}) scored {score}/{max_score}: {reasons}"
+    elif expect == "zero":
+        assert score == 0, f"{student} ({spec.KIND}) scored {score}/{max_score}: {reasons}"
+    elif expect == "partial":
+        assert 0 < score < max_score, f"{student} ({spec.KIND}) scored {score}/{max_score}: {reasons}"
+    fail = set(getattr(spec, "FAIL", ()))
+    if fail:
+        unknown = fail - set(result["cells"])
+        assert not unknown, f"{student}: FAIL names cells that are not test cells: {unknown}"
+        for grade_id, (cell_score, cell_max) in result["cells"].items():
+            if cell_max == 0:
+                continue
+            if grade_id in fail:
+                assert cell_score == 0, f"{student} ({spec.KIND}) kept the points of {grade_id}: {reasons}"
+            else:
+                assert cell_score == cell_max, f"{student} ({spec.KIND}) lost the points of {grade_id}: {reasons}"
+    for fragment in getattr(spec, "REPORT", ()):
+        assert fragment in reasons, f"{student}: the report does not say {fragment!r}: {reasons}"
 
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
@@ -133,3 +240,6 @@ def test_lab_structure(lab):
         meta = cell["metadata"].get("nbgrader", {})
         if meta.get("grade"):
             assert "### BEGIN HIDDEN TESTS" in course.source(cell), f"{lab}:{meta['grade_id']} has no hidden tests"
+        if cell["cell_type"] == "code":
+            assert meta, (f"{lab}: every code cell must be an answer, a test or a read-only instructor cell "
+                          f"(run `python tools/course.py lock {lab}`): {course.source(cell)[:60]!r}")

@@ -4,6 +4,7 @@ stamp the Colab setup cell, list the syllabus.
     python tools/course.py release      # regenerate labs/ from solutions/ (nbgrader generate_assignment)
     python tools/course.py stamp        # write aisys.colab.SETUP_CELL as the first cell of every notebook
     python tools/course.py clean [NB...] # store notebooks clean (no outputs, minimal metadata); default: all
+    python tools/course.py lock [LAB...] # make every instructor code cell of a lab's source read-only (nbgrader locked)
     python tools/course.py readme       # rewrite README's syllabus table (titles and Colab links)
     python tools/course.py report LAB   # after autograde (run in the course folder): reasons per student
     python tools/course.py list         # every notebook and lab the course ships
@@ -80,6 +81,24 @@ def clean(nb: dict) -> dict:
     return nb
 
 
+def lock_instructor_cells(nb: dict) -> dict:
+    """Make every code cell that is not an answer or a test an nbgrader read-only cell (``locked``, with a
+    grade_id), so autograding restores it from the source whatever a submission did to it."""
+    nb = json.loads(json.dumps(nb))
+    taken = {c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"] if "nbgrader" in c["metadata"]}
+    number = 0
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code" or "nbgrader" in cell["metadata"]:
+            continue
+        number += 1
+        while f"code_{number:02d}" in taken:
+            number += 1
+        taken.add(f"code_{number:02d}")
+        cell["metadata"]["nbgrader"] = {"grade": False, "grade_id": f"code_{number:02d}", "locked": True,
+                                        "schema_version": 3, "solution": False, "task": False}
+    return nb
+
+
 # ----------------------------------------------------------------------------- nbgrader
 class ScratchCourse:
     """A throwaway nbgrader course directory that uses the repository's nbgrader_config.py."""
@@ -90,10 +109,10 @@ class ScratchCourse:
         (self.root / "nbgrader_config.py").write_text(
             f"c = get_config()\nload_subconfig({str(CONFIG)!r})\nc.CourseDirectory.root = {str(self.root)!r}\n")
 
-    def nbgrader(self, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
+    def nbgrader(self, *args: str, timeout: float = 1800, check: bool = True) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "nbgrader", *args]
         done = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout)
-        if done.returncode != 0:
+        if check and done.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         return done
 
@@ -152,35 +171,38 @@ def release(labs: list[str] | None = None) -> list[Path]:
 
 # ----------------------------------------------------------------------------- grading report
 def grading_report(lab: str, root: Path = ROOT) -> list[dict]:
-    """After ``nbgrader autograde <lab>``: one row per submission with its score and every reason it
-    lost points or could not be graded (invalid notebook, deleted or edited test cells, errors and
-    timeouts in graded cells). Reads submitted/, autograded/ and the gradebook of the course at ``root``."""
+    """After ``nbgrader autograde <lab>``: one row per submission with its score, whether its kernel ran isolated,
+    and every reason it lost points or could not be graded: invalid notebook, deleted or edited instructor
+    cells (restored before grading), cells not run because they reach for the grading machinery (tampering) or
+    use what graded code may not, what the kernel's watch refused or put back, errors and timeouts in graded
+    cells. Reads submitted/, autograded/ and the gradebook of the course at ``root``."""
     import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
-    release = read(root / "labs" / lab / f"{lab}.ipynb")
-    locked = {c["metadata"]["nbgrader"]["grade_id"]: source(c) for c in release["cells"]
-              if c["metadata"].get("nbgrader", {}).get("locked") and "grade_id" in c["metadata"]["nbgrader"]}
     rows = []
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for folder in sorted((root / "submitted").glob(f"*/{lab}")):
             student = folder.parent.name
             reasons = []
             try:
-                submitted = nbformat.read(folder / f"{lab}.ipynb", as_version=4)
+                nbformat.read(folder / f"{lab}.ipynb", as_version=4)
             except Exception as err:  # not JSON, not a notebook, missing file
                 reasons.append(f"not a valid notebook ({type(err).__name__}: {str(err).splitlines()[0][:120]})")
-                submitted = None
-            if submitted is not None:
-                seen = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in submitted.cells}
-                for grade_id, text in locked.items():
-                    if grade_id not in seen:
-                        reasons.append(f"cell {grade_id} was deleted (graded as 0)")
-                    elif seen[grade_id].source.strip() != text.strip():
-                        reasons.append(f"locked cell {grade_id} was edited (restored before grading)")
             autograded = root / "autograded" / student / lab / f"{lab}.ipynb"
+            isolation = ""
             if autograded.exists():
-                for cell in read(autograded)["cells"]:
+                nb = read(autograded)
+                state = nb["metadata"].get("aisys_grading", {})
+                isolation = state.get("isolation", "")
+                reasons += state.get("rebuilt", [])
+                for refused in state.get("refused", []):
+                    for why in refused["reasons"]:
+                        reasons.append(f"cell {refused['cell']} ({refused['grade_id']}) not run, {why}")
+                for seen in state.get("watch", []):
+                    reasons.append(f"cell {seen['cell']} ({seen['grade_id']}): {seen['message']}")
+                for index, cell in enumerate(nb["cells"]):
+                    if cell["metadata"].get("aisys_grading", {}).get("not_run"):
+                        continue
                     grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "an ungraded cell")
                     for out in cell.get("outputs", []):
                         if out.get("output_type") != "error" or out.get("ename") == "KeyboardInterrupt":
@@ -190,7 +212,7 @@ def grading_report(lab: str, root: Path = ROOT) -> list[dict]:
                         else:
                             first_line = (str(out.get("evalue") or "").splitlines() or [""])[0][:120]
                             reasons.append(f"{grade_id}: {out.get('ename')}: {first_line}".rstrip(": "))
-            elif submitted is not None:
+            elif not reasons:
                 reasons.append("not autograded yet")
             try:
                 sub = gb.find_submission(lab, student)
@@ -199,7 +221,7 @@ def grading_report(lab: str, root: Path = ROOT) -> list[dict]:
                 score, max_score = 0.0, gb.find_assignment(lab).max_score
             rows.append({"student": student, "score": score, "max_score": max_score,
                          "status": "graded" if autograded.exists() else "NOT GRADED",
-                         "reasons": "; ".join(dict.fromkeys(reasons))})
+                         "isolation": isolation, "reasons": "; ".join(dict.fromkeys(reasons))})
     return rows
 
 
@@ -210,11 +232,15 @@ def write_report(lab: str, root: Path = ROOT) -> Path:
     out = root / "reports" / f"{lab}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", "score", "max_score", "status", "reasons"])
+        writer = csv.DictWriter(f, fieldnames=["student", "score", "max_score", "status", "isolation", "reasons"])
         writer.writeheader()
         writer.writerows(rows)
     for row in rows:
         print(f"{row['student']:<16} {row['score']:6.1f}/{row['max_score']:<6.1f} {row['status']:<10} {row['reasons']}")
+    unisolated = [row["student"] for row in rows if row["isolation"].startswith("NOT ISOLATED")]
+    if unisolated:
+        print(f"WARNING: {len(unisolated)} submission(s) were graded WITHOUT isolation (install bubblewrap): "
+              f"their code could read and write what the grader can", file=sys.stderr)
     return out
 
 
@@ -299,6 +325,12 @@ def main(argv: list[str]) -> int:
             if clean(nb) != nb:
                 write(clean(nb), path)
                 print("cleaned", path.relative_to(ROOT))
+    elif argv[:1] == ["lock"]:
+        for lab in argv[1:] or lab_names():
+            nb = read(solution_notebook(lab))
+            if lock_instructor_cells(nb) != nb:
+                write(lock_instructor_cells(nb), solution_notebook(lab))
+                print("locked the instructor cells of", lab)
     elif argv[:1] == ["readme"]:
         print("README.md syllabus", "updated" if update_readme() else "already current")
     elif argv[:1] == ["report"] and len(argv) == 2:

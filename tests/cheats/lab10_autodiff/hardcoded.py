@@ -2,6 +2,10 @@
 the running example in forward_gradient, handles only the visible shapes in unbroadcast, walks the tape
 recursively, skips the max subtraction in the loss and initialises with a fixed std. Hidden tests must catch it."""
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     'dual': r'''class Dual:
     """A dual number val + dot·ε with ε² = 0: the value and the derivative travel together."""

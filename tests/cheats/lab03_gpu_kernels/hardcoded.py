@@ -2,6 +2,10 @@
 one thread does all of axpy, the reduction has no barriers, the GEMMs read operands straight from global
 memory (correct but untiled), the MMA accumulates in FP16 and wmma skips the 4x4x4 building block."""
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     "axpy": '''
 @cuda.jit

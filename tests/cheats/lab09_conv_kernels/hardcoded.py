@@ -7,6 +7,10 @@ gathers its own strided patches), so the cheat keeps Part 2's points. Each other
 must lose its points on the hidden tests.
 """
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     "im2col": '''
 def im2col(x, R, S, stride=1, padding=0):

@@ -5,6 +5,10 @@ C with numpy instead of simulating, and the tiling/utilisation parts look up the
 It passes the visible tests and must lose the points of Parts 2-5 on the hidden shapes.
 """
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     "skew": '''
 def skew(X, fill=0.0):

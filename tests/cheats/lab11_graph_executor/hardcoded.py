@@ -2,6 +2,10 @@
 flow, but a schedule, lifetimes, peak and memory plan copied from the visible MLP-block example.
 Hidden tests on random graphs must catch it."""
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     'infer_shape': r'''def infer_shape(op, input_shapes, attrs):
     """Output shape (a tuple of ints) of ``op`` applied to tensors of ``input_shapes``."""

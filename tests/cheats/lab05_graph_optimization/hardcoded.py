@@ -8,6 +8,10 @@ conv bias and folds even when the conv output is read elsewhere; fusion only rec
 the visible length four. Each must lose its points on the hidden tests.
 """
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     "dce": '''
 def eliminate_dead_code(gm):

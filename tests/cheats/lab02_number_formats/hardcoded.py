@@ -4,6 +4,10 @@ fp32_decode is honest (so the cheat scores more than zero); the other parts retu
 visible examples and lose the hidden, exhaustive and random, bit-exact tests.
 """
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     "fp32_decode": '''
 def fp32_decode(bits):

@@ -4,6 +4,10 @@ Graded, it must pass the visible asserts but lose points on the hidden tests (ra
 other element sizes, arrays, argument-dependent timing).
 """
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     # an honest part, so the cheat scores more than zero
     "gemm": '''

@@ -5,6 +5,10 @@ the tile, lengths that are not multiples of 4, cross terms, unseen cost function
 written honestly, so it scores more than zero.
 """
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     "tile_ranges": '''
 def tile_ranges(n, tile):

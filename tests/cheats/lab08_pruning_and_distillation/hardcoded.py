@@ -6,6 +6,10 @@ channels, the KD loss forgets the T^2 factor (with a lookup for the visible valu
 only prunes. Each passes its visible test and must lose the points on the hidden tests.
 """
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     "magnitude": '''
 def magnitude_mask(w, sparsity):

@@ -6,6 +6,10 @@ accumulates in float32, a straight-through mask fitted to the visible range, and
 is just the float model. It passes the visible tests and must lose Parts 2-7 on the hidden ones.
 """
 
+KIND = "hard-coded visible answers"
+BASE = "release"      # answer cells not listed below stay unanswered
+EXPECT = "partial"    # passes visible tests, loses hidden ones: 0 < score < full
+
 CELLS = {
     "quantization_basics": '''
 def affine_qparams(xmin, xmax, qmin=-128, qmax=127):

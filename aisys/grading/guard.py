@@ -1,0 +1,424 @@
+"""The watch kept inside a grading kernel.
+
+The grader starts every grading kernel with ``install(config)`` (an IPython ``exec_lines`` option), before
+the first cell. From then on:
+
+- **student code cannot reflect or patch.** An audit hook (which Python never lets anyone remove) refuses, when
+  the code asking is a student's cell: frames (``sys._getframe``), tracing and profiling hooks, function code
+  and class attributes of libraries (``torch.Tensor.add = ...``), ctypes, processes and shells, imports the
+  policy refuses, and files written outside the grading folder. Code that a student's call makes Python
+  compile at run time (``eval`` through a library, code generation) is reviewed like the student's cells.
+  ``getattr``/``setattr``/``delattr``/``hasattr``/``vars`` in the notebook's namespace check the attribute
+  name at run time, so a computed name cannot reach what a literal one may not.
+- **what the tests rely on is put back.** Before every instructor cell (setup, test, demo) the watch restores
+  the globals the tests read (``np``, test helpers, builtins) to what instructor cells last bound, the
+  attributes of the modules those globals are, and the IPython shell's input and AST transformers and event
+  callbacks. Each restoration is reported.
+
+A student's cell is recognised by its file name: IPython compiles every cell under a name made from a hash of
+its source, and the grader passes the hashes of the instructor's cells. Every refusal and restoration prints a
+line starting with ``[aisys-guard]`` on the cell's error stream, which the grading report collects.
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sys
+import types
+import warnings
+
+MARK = "[aisys-guard]"
+
+_real = {name: getattr(builtins, name) for name in ("getattr", "setattr", "delattr", "hasattr", "vars")}
+_state: dict = {}
+
+
+class GradingPolicyError(PermissionError):
+    """Raised in place of an operation that graded code may not perform."""
+
+
+# ------------------------------------------------------------------------------------------------ who is calling
+def _cell_file_prefix() -> str:
+    from ipykernel.compiler import get_tmp_directory
+    return get_tmp_directory() + os.sep
+
+
+def _is_student_file(filename: str) -> bool:
+    if not filename.startswith(_state["cell_prefix"]):
+        return False
+    return os.path.basename(filename)[:-3] not in _state["trusted"]
+
+
+def _student_caller(depth: int) -> bool:
+    frame = sys._getframe(depth + 1)
+    return frame is not None and _is_student_file(frame.f_code.co_filename)
+
+
+def _student_on_stack(depth: int) -> bool:
+    """A student's cell is on the call stack, and no import is under way above it (a library compiling code
+    while it is being imported is the library's business)."""
+    frame = sys._getframe(depth + 1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.startswith("<frozen importlib"):
+            return False
+        if _is_student_file(filename):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _report(message: str) -> None:
+    """A line for the grading report, on the cell's standard output (standard error would fail a test cell on
+    its own; refusals fail it with their exception, restorations need not)."""
+    _state["stdout"].write(f"{MARK} {message}\n")
+    try:
+        _state["stdout"].flush()
+    except Exception:
+        pass
+
+
+def _refuse(message: str):
+    _report(f"tampering: {message}")
+    raise GradingPolicyError(f"not allowed when grading: {message}")
+
+
+# ------------------------------------------------------------------------------------------------ audit hook
+_REFLECTION_EVENTS = {"sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile", "sys.addaudithook",
+                      "object.__getattr__", "code.__new__", "function.__new__"}
+_PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.kill",
+                   "os.killpg", "os.putenv", "os.unsetenv", "socket.connect", "socket.bind", "sys.exit"}
+_UNPICKLE_DENIED = ("builtins", "os", "posix", "nt", "sys", "subprocess", "importlib", "IPython", "ipykernel",
+                    "types", "code", "codeop", "runpy", "ctypes", "socket", "shutil", "pickle", "marshal",
+                    "operator", "functools", "pty", "aisys")
+_NARROW_NAMES = {"get_ipython", "exec", "eval", "compile", "globals", "locals", "vars", "__import__",
+                 "breakpoint", "__builtins__"}
+_NARROW_DUNDERS = {"__globals__", "__code__", "__closure__", "__builtins__", "__subclasses__", "__bases__",
+                   "__base__", "__mro__", "__dict__", "__getattribute__", "__loader__", "__spec__"}
+
+
+def _library_object(obj) -> bool:
+    """A class or function that a student's cell did not define."""
+    if isinstance(obj, type) or isinstance(obj, (types.FunctionType, types.MethodType, types.ModuleType)):
+        module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
+        return module != "__main__"
+    return False
+
+
+def _generated_code_problem(source) -> str | None:
+    """Why code compiled at run time on a student's behalf is refused (a narrow review: no shell, no
+    reflection, no imports of the grading machinery), or None."""
+    import ast
+    from . import policy
+    if isinstance(source, (bytes, bytearray)):
+        source = bytes(source).decode("utf-8", "replace")
+    if not isinstance(source, str):
+        return None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in _NARROW_NAMES:
+            return f"code compiled at run time uses {node.id}"
+        if isinstance(node, ast.Attribute) and (node.attr in _NARROW_DUNDERS or node.attr in policy.DENIED_ATTRIBUTES):
+            return f"code compiled at run time uses .{node.attr}"
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for name in names:
+                if policy._Reviewer._is_machinery(name) or name.split(".")[0] in ("os", "sys", "subprocess", "socket"):
+                    return f"code compiled at run time imports {name}"
+    return None
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _state.get("busy") or not _state.get("on"):
+        return
+    if not (event in _REFLECTION_EVENTS or event in _PROCESS_EVENTS or event.startswith("ctypes.")
+            or event in ("object.__setattr__", "object.__delattr__", "import", "compile", "open",
+                         "pickle.find_class")):
+        return
+    _state["busy"] = True
+    try:
+        problem = None
+        if event == "compile":
+            if _student_on_stack(1):
+                problem = _generated_code_problem(args[0])
+        elif event == "pickle.find_class":
+            if _student_on_stack(1) and str(args[0]).split(".")[0] in _UNPICKLE_DENIED:
+                problem = f"unpickles {args[0]}.{args[1]}"
+        elif event == "open":
+            path, mode = args[0], args[1]
+            if isinstance(mode, int):      # os.open: flags
+                writing = bool(mode & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC))
+            else:
+                writing = any(m in str(mode or "r") for m in "wax+")
+            if writing and isinstance(path, (str, bytes, os.PathLike)) and _student_on_stack(1):
+                full = os.path.realpath(os.fsdecode(path))
+                if not any((full + os.sep).startswith(root) for root in _state["writable"]):
+                    problem = f"writes {full}"
+        elif not _student_caller(1):
+            return
+        elif event in _REFLECTION_EVENTS:
+            detail = f" ({args[1]})" if event == "object.__getattr__" else ""
+            problem = f"{event}{detail}"
+        elif event in _PROCESS_EVENTS or event.startswith("ctypes."):
+            problem = f"{event}"
+        elif event in ("object.__setattr__", "object.__delattr__"):
+            if _library_object(args[0]):
+                problem = f"changes {getattr(args[0], '__qualname__', args[0])}.{args[1]}"
+        elif event == "import":
+            from . import policy
+            problem = policy.module_problem(str(args[0]))
+    finally:
+        _state["busy"] = False
+    if problem:
+        _refuse(problem)
+
+
+# ------------------------------------------------------------------------------------------------ checked builtins
+def _check_attribute(obj, name, store: bool) -> None:
+    from . import policy
+    if not isinstance(name, str) or not _student_caller(2):
+        return
+    parent = obj if isinstance(obj, types.ModuleType) or (isinstance(obj, type) and _library_object(obj)) else None
+    problem = policy.attribute_problem(parent, name, store=store)
+    if problem:
+        _refuse(problem)
+
+
+def _checked_getattr(obj, name, *default):
+    _check_attribute(obj, name, store=False)
+    return _real["getattr"](obj, name, *default)
+
+
+def _checked_hasattr(obj, name):
+    _check_attribute(obj, name, store=False)
+    return _real["hasattr"](obj, name)
+
+
+def _checked_setattr(obj, name, value):
+    _check_attribute(obj, name, store=True)
+    return _real["setattr"](obj, name, value)
+
+
+def _checked_delattr(obj, name):
+    _check_attribute(obj, name, store=True)
+    return _real["delattr"](obj, name)
+
+
+def _checked_vars(*args):
+    if _student_caller(1):
+        _refuse("uses vars()")
+    return _real["vars"](*args)
+
+
+CHECKED = {"getattr": _checked_getattr, "hasattr": _checked_hasattr, "setattr": _checked_setattr,
+           "delattr": _checked_delattr, "vars": _checked_vars}
+for _name, _fn in CHECKED.items():
+    _fn.__name__ = _fn.__qualname__ = _name
+    _fn.__doc__ = _real[_name].__doc__
+
+
+# ------------------------------------------------------------------------------------------------ restoration
+_SHELL_LISTS = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")
+
+
+def _watched_modules(namespace: dict) -> dict[str, types.ModuleType]:
+    """builtins, the modules among the protected globals, and the modules one attribute below them."""
+    found = {"builtins": builtins}
+    for name in _state["protected"]:
+        value = namespace.get(name)
+        if isinstance(value, types.ModuleType):
+            found[value.__name__] = value
+            for child in list(vars(value).values()):
+                if isinstance(child, types.ModuleType) and child.__name__.startswith(value.__name__ + "."):
+                    found[child.__name__] = child
+    return found
+
+
+def _watched_classes(modules: dict) -> dict[str, type]:
+    """Python-level classes defined in the watched modules (their methods are what tests call)."""
+    found = {}
+    for name, module in modules.items():
+        for value in list(vars(module).values()):
+            if isinstance(value, type) and str(getattr(value, "__module__", "")).split(".")[0] == name.split(".")[0] \
+                    and getattr(value, "__flags__", 0) & (1 << 9):      # a heap type: defined in Python
+                found[f"{value.__module__}.{value.__qualname__}"] = value
+    return found
+
+
+def _snapshot(shell) -> None:
+    for attr in _SHELL_LISTS:
+        _state["shell"][attr] = list(getattr(shell, attr))
+    _state["events"] = {event: list(callbacks) for event, callbacks in shell.events.callbacks.items()}
+    namespace = shell.user_ns
+    _state["names"] = {n: namespace[n] for n in _state["protected"] if n in namespace}
+    modules = _watched_modules(namespace)
+    _state["modules"] = {name: (module, dict(vars(module))) for name, module in modules.items()}
+    _state["classes"] = {name: (cls, dict(vars(cls))) for name, cls in _watched_classes(modules).items()}
+
+
+def _from_student(item) -> bool:
+    """A callable defined in a student's cell (a function, a method, or an instance of a class)."""
+    item = getattr(item, "func", item)            # functools.partial
+    item = getattr(item, "__func__", item)        # bound methods
+    code = getattr(item, "__code__", None)
+    if code is not None:
+        return _is_student_file(code.co_filename)
+    return getattr(type(item), "__module__", None) == "__main__"
+
+
+def _restore_list(current: list, saved: list, label: str) -> list[str]:
+    """Remove what a student's cell added to one of the shell's lists, put back what it removed; keep what a
+    library added (matplotlib registers a post_execute callback when pyplot is first imported, for example)."""
+    changed = [item for item in current if item not in saved and _from_student(item)]
+    missing = [item for item in saved if item not in current]
+    if not changed and not missing:
+        return []
+    current[:] = [item for item in current if item not in changed] + missing
+    return [label]
+
+
+def _is_descriptor(value) -> bool:
+    return callable(value) or isinstance(value, (property, staticmethod, classmethod, types.MemberDescriptorType,
+                                                 types.GetSetDescriptorType))
+
+
+def _is_code(value) -> bool:
+    """Functions, classes and modules: what a test calls, as opposed to data it reads."""
+    return callable(value) or isinstance(value, types.ModuleType)
+
+
+def _restore_shell(shell) -> list[str]:
+    """Put back the shell's transformers and callbacks. Run after every cell, because ipykernel transforms a
+    cell's text before the pre_run_cell event fires."""
+    restored = []
+    for attr in _SHELL_LISTS:
+        restored += _restore_list(getattr(shell, attr), _state["shell"][attr], f"the shell's {attr}")
+    for event, saved in _state["events"].items():
+        restored += _restore_list(shell.events.callbacks.setdefault(event, []), saved, f"the shell's {event} callbacks")
+    return restored
+
+
+def _restore(shell) -> None:
+    namespace = shell.user_ns
+    restored, notes = [], []
+    for name, value in _state["names"].items():
+        if namespace.get(name, _MISSING) is not value:
+            namespace[name] = value
+            (restored if _is_code(value) else notes).append(f"the global {name}")
+    for name in _state["protected"]:
+        if name not in _state["names"] and name in namespace and hasattr(builtins, name):
+            del namespace[name]          # a student's definition shadowing a builtin the tests use
+            restored.append(f"the builtin {name}")
+    for name, checked in CHECKED.items():
+        if namespace.get(name) is not checked:
+            namespace[name] = checked
+    for module_name, (module, saved) in _state["modules"].items():
+        current = vars(module)
+        for key, value in saved.items():
+            if _is_code(value) and key not in _VOLATILE and current.get(key, _MISSING) is not value:
+                current[key] = value
+                restored.append(f"{module_name}.{key}")
+    for class_name, (cls, saved) in _state.get("classes", {}).items():
+        current = dict(vars(cls))
+        for key, value in current.items():
+            if key not in saved and _from_student(value):
+                try:
+                    type.__delattr__(cls, key)
+                    restored.append(f"{class_name}.{key}")
+                except (TypeError, AttributeError):
+                    pass
+        for key, value in saved.items():
+            if _is_descriptor(value) and current.get(key, _MISSING) is not value:
+                try:
+                    type.__setattr__(cls, key, value)
+                    restored.append(f"{class_name}.{key}")
+                except (TypeError, AttributeError):
+                    pass
+    restored += _restore_shell(shell)
+    extra = set(vars(shell)) - _state["shell_attrs"]
+    for attr in extra:
+        if callable(vars(shell)[attr]) and hasattr(type(shell), attr):
+            delattr(shell, attr)
+            restored.append(f"the shell's {attr}")
+    if shell.custom_exceptions != _state["custom_exceptions"]:
+        shell.set_custom_exc((), None)
+        restored.append("the shell's custom exception handler")
+    if restored:
+        _report("tampering: put back " + ", ".join(restored) + " before this cell ran")
+    if notes:
+        _report("note: put back " + ", ".join(notes) + " (the tests read them) before this cell ran")
+
+
+_MISSING = object()
+#: Names in watched modules that change between cells without anyone tampering (ipykernel swaps input()).
+_VOLATILE = frozenset({"input", "raw_input", "getpass", "_", "__", "___", "get_ipython", "exit", "quit",
+                       "display", "__IPYTHON__"})
+
+
+def _is_trusted_cell(raw: str) -> bool:
+    from ipykernel.compiler import get_tmp_hash_seed, murmur2_x86
+    return str(murmur2_x86(raw, get_tmp_hash_seed())) in _state["trusted"]
+
+
+def _pre_run_cell(info) -> None:
+    if _is_trusted_cell(info.raw_cell):
+        _state["on"] = False
+        try:
+            with warnings.catch_warnings():     # looking at deprecated library names must not warn in a test cell
+                warnings.simplefilter("ignore")
+                _restore(_state["shell"]["self"])
+        finally:
+            _state["on"] = True
+
+
+def _post_run_cell(result) -> None:
+    shell = _state["shell"]["self"]
+    _state["on"] = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if _is_trusted_cell(result.info.raw_cell):
+                _snapshot(shell)
+            else:
+                restored = _restore_shell(shell)
+                if restored:
+                    _report("tampering: put back " + ", ".join(restored) + " after this cell ran")
+    finally:
+        _state["on"] = True
+
+
+# ------------------------------------------------------------------------------------------------ install
+def install(config_path: str) -> None:
+    """Start watching (once per kernel). ``config_path``: JSON with ``trusted_cells`` (murmur2 hashes of the
+    instructor's cell sources, as IPython names their files), ``protected_names`` and ``writable`` folders."""
+    if _state:
+        return
+    from IPython import get_ipython
+    with open(config_path, encoding="utf-8") as f:
+        config = json.load(f)
+    shell = get_ipython()
+    cwd = os.path.realpath(os.getcwd())
+    _state.update(
+        trusted=set(map(str, config["trusted_cells"])), protected=set(config["protected_names"]),
+        writable=[os.path.realpath(p) + os.sep for p in config.get("writable", [])] + [cwd + os.sep],
+        cell_prefix=_cell_file_prefix(), stdout=sys.stdout, busy=False, on=False,
+        shell={"self": shell, **{attr: list(getattr(shell, attr)) for attr in _SHELL_LISTS}},
+        custom_exceptions=shell.custom_exceptions,
+    )
+    # Files a student writes into the grading folder must not be importable by later instructor cells.
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", cwd)]
+    shell.user_ns.update(CHECKED)
+    shell.events.register("pre_run_cell", _pre_run_cell)
+    shell.events.register("post_run_cell", _post_run_cell)
+    _state["shell_attrs"] = set(vars(shell))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _snapshot(shell)
+    sys.addaudithook(_audit)
+    _state["on"] = True
+    with open(config_path + ".ok", "w", encoding="utf-8") as f:   # the grader checks this before the first cell
+        f.write("installed\n")
