@@ -26,7 +26,9 @@ c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.\-]+)_(?
 # reviewed before it runs, and the kernel runs isolated (bubblewrap) with a watch installed before the first cell.
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,  # noqa: E402
                                     IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
-from aisys.grading.autograde import IsolatedExecute, RebuildAndReview  # noqa: E402
+from aisys.grading.autograde import HideHiddenTests, IsolatedExecute, RebuildAndReview  # noqa: E402
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
                                       CheckCellMetadata, RebuildAndReview]
@@ -34,6 +36,14 @@ c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, LimitOutp
                                        AssignLatePenalties, CheckCellMetadata]
 c.IsolatedExecute.timeout = 120
 c.IsolatedExecute.startup_timeout = 120
+# A library warning on stderr must not zero a test cell (nbgrader scores any stderr as a failure): drop stderr
+# output that is a Python warning. Failing tests still fail: their errors are error outputs, not stderr.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\w*Warning\b"
 # "auto": isolate with bubblewrap where it works, else grade unisolated and say so in the report;
 # "required" on a shared grading server.
 c.IsolatedExecute.isolation = "auto"
+
+# Feedback returned to students shows the visible tests, their results and each part's points, and for a failed
+# hidden test only its error message: never the hidden tests' source.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -16,8 +16,10 @@ just before the first answer cell, where a student adds scratch cells after the 
 reference solution's), and what grading must give: ``EXPECT`` ("full", "zero" or "partial": 0 < score < full)
 and/or ``FAIL`` (the test cells that must score 0; every other test cell must score full).
 """
+import html
 import importlib.util
 import json
+import os
 import re
 import shutil
 from functools import lru_cache
@@ -99,6 +101,7 @@ def graded(lab):
         for student, (_, nb) in class_.items():
             scratch.submit(lab, student, nb)
         scratch.nbgrader("autograde", lab, "--create", "--force", check=False)
+        scratch.nbgrader("generate_feedback", lab, "--force", check=False)
         rows = {row["student"]: row for row in course.grading_report(lab, scratch.root)}
         results = {}
         with Gradebook(f"sqlite:///{scratch.root / 'gradebook.db'}") as gb:
@@ -106,10 +109,12 @@ def graded(lab):
                 nb = gb.find_submission_notebook(lab, lab, student)
                 autograded = scratch.root / "autograded" / student / lab / f"{lab}.ipynb"
                 text = autograded.read_text() if autograded.exists() else ""
+                feedback = scratch.root / "feedback" / student / lab / f"{lab}.html"
                 results[student] = {
                     "total": (nb.score, nb.max_score),
                     "cells": {g.name: (g.score, g.max_score) for g in nb.grades if g.cell_type == "code"},
-                    "report": rows[student], "outputs": text}
+                    "report": rows[student], "outputs": text,
+                    "feedback": feedback.read_text() if feedback.exists() else None}
         return generated, results
     finally:
         shutil.rmtree(scratch.root, ignore_errors=True)
@@ -159,6 +164,8 @@ def test_harness_attacks_gain_nothing_and_are_reported(lab):
 def test_isolated_kernel_sees_no_gradebook_or_solutions(lab):
     result = graded(lab)[1]["attacks"]
     if not result["report"]["isolation"].startswith("isolated"):
+        if os.environ.get("AISYS_REQUIRE_ISOLATION"):
+            pytest.fail(f"AISYS_REQUIRE_ISOLATION is set but grading was not isolated: {result['report']['isolation']}")
         pytest.skip(f"grading here is not isolated: {result['report']['isolation']}")
     assert "PROBE visible: []" in result["outputs"], "the grading kernel could see course files"
     assert "PROBE wrote gradebook: no" in result["outputs"]
@@ -194,6 +201,42 @@ def test_cheats_and_alternatives_grade_as_expected(lab, student):
                 assert cell_score == cell_max, f"{student} ({spec.KIND}) lost the points of {grade_id}: {reasons}"
     for fragment in getattr(spec, "REPORT", ()):
         assert fragment in reasons, f"{student}: the report does not say {fragment!r}: {reasons}"
+
+
+def page_text(html_page: str) -> str:
+    """The text a reader of an HTML page sees, whitespace collapsed."""
+    text = re.sub(r"<style.*?</style>|<script.*?</script>", " ", html_page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+
+
+def hidden_test_lines(nb) -> set:
+    """Lines of hidden-test regions that say something (not blank, not a comment, not a bare keyword)."""
+    lines, visible = set(), set()
+    for cell in nb["cells"]:
+        hidden = False
+        for line in course.source(cell).splitlines():
+            if "### BEGIN HIDDEN TESTS" in line or "### END HIDDEN TESTS" in line:
+                hidden = "BEGIN" in line
+                continue
+            text = " ".join(line.split())
+            (lines if hidden else visible).add(text)
+    return {l for l in lines - visible if len(l) >= 12 and not l.startswith("#")}
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_feedback_shows_points_and_visible_tests_but_no_hidden_test(lab):
+    hidden = hidden_test_lines(course.read(course.solution_notebook(lab)))
+    assert hidden, f"{lab} has no hidden test lines?"
+    for student in ("reference", "hardcoded"):
+        result = graded(lab)[1][student]
+        assert result["feedback"], f"no feedback was generated for {student}"
+        text = page_text(result["feedback"])
+        shown = sorted(line for line in hidden if line in text)
+        assert not shown, f"feedback for {student} shows hidden-test lines: {shown[:3]}"
+        score, max_score = result["total"]
+        assert f"{score:g} / {max_score:g}" in text or f"{score} / {max_score}" in text, \
+            f"feedback for {student} does not show the score {score} / {max_score}"
+        assert "hidden tests run here" in text
 
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")

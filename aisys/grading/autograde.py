@@ -370,3 +370,39 @@ def _seed_matplotlib_cache(folder: Path) -> None:
             shutil.copy(path, folder / path.name)
     except Exception:
         pass
+
+
+# ---------------------------------------------------------------------------------------------------- feedback
+class HideHiddenTests(NbGraderPreprocessor):
+    """Feedback without the hidden tests (``GenerateFeedback.preprocessors``): in every graded test cell the
+    hidden region is replaced by one comment, and an error keeps only its type and message (a traceback would
+    quote the hidden lines around the failing one). The grader's notes in the notebook metadata are dropped."""
+
+    begin = Unicode("### BEGIN HIDDEN TESTS").tag(config=True)
+    end = Unicode("### END HIDDEN TESTS").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        state = nb.metadata.pop(KEY, {})
+        if state.get("isolation"):
+            nb.metadata[KEY] = {"isolation": state["isolation"]}
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
+            return cell, resources
+        lines, hidden, shown = [], False, True
+        for line in source_text(cell).splitlines():
+            if self.begin in line:
+                hidden = True
+                lines.append(line[: len(line) - len(line.lstrip())] + "# (hidden tests run here; they are not shown)")
+                continue
+            if self.end in line:
+                hidden = False
+                continue
+            if not hidden:
+                lines.append(line)
+        cell.source = "\n".join(lines)
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                out["traceback"] = [f"{out.get('ename')}: {out.get('evalue')}"]
+        return cell, resources
