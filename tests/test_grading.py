@@ -1,0 +1,242 @@
+"""Unit tests of aisys.grading: the review of student cells, the forbidden-routine switch, the kernel watch
+(in a real, isolated grading kernel), feedback without hidden tests, and the notebook rebuild."""
+import json
+import struct
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from aisys.grading import policy
+from aisys.grading.autograde import KEY, HideHiddenTests, IsolatedExecute, bubblewrap, cell_hash, rebuild
+from aisys.grading.forbid import ForbiddenCallError, forbidden, source_uses
+
+ENV_SOURCE = "import numpy as np\nimport torch\nimport torch.nn.functional as F\nimport math\nfrom torch import fx\n"
+
+
+@pytest.fixture(scope="module")
+def env():
+    return policy.module_environment([ENV_SOURCE])
+
+
+def problems(source, env):
+    return [str(v) for v in policy.review_source(source, dict(env))]
+
+
+REFUSED = {
+    "input transformer": "get_ipython().input_transformers_cleanup.append(lambda lines: [])",
+    "builtins dict": "__builtins__['get_ipython']()",
+    "gradebook": "import sqlite3\nsqlite3.connect('gradebook.db')",
+    "patch numpy": "np.allclose = lambda *a, **k: True",
+    "patch through alias": "m = np\nm.allclose = 1",
+    "setattr on module": "setattr(F, 'conv2d', None)",
+    "computed getattr on module": "getattr(np, 'all' + 'close')",
+    "private torch": "torch._C._nn.im2col",
+    "sys.modules": "import sys\nsys.modules['numpy']",
+    "sys through torch": "torch.sys.modules",
+    "os.system": "from os import system",
+    "function globals": "def f():\n    pass\nf.__globals__['x'] = 1",
+    "subclasses": "().__class__.__bases__[0].__subclasses__()",
+    "frames": "def g(e):\n    return e.__traceback__.tb_frame.f_back",
+    "library class": "torch.Tensor.add = None",
+    "exec": "exec('x = 1')",
+    "vars": "vars(np)",
+    "pickle": "np.load('x.npy', allow_pickle=True)",
+    "raw pointer": "a = np.zeros(3)\na.ctypes.data",
+    "inspect": "import inspect",
+    "the grader": "from aisys.grading import forbid",
+    "numpy.core": "from numpy import core",
+    "pip": "%pip install foo",
+    "shell": "!ls",
+    "timeit of a refused statement": "%timeit get_ipython()",
+    "bare except": "try:\n    pass\nexcept:\n    pass",
+    "IPython history": "print(In[-1])",
+}
+ALLOWED = {
+    "numpy work": "def f(x):\n    return np.einsum('ij,jk->ik', x, x) + np.lib.stride_tricks.sliding_window_view(x, 2).sum()",
+    "module-named parameter": "def f(np):\n    np.x = 1\n    return np",
+    "own classes": "class A(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n        self._w = 1\n"
+                   "    def __add__(self, other):\n        return self._w\nA.count = 0\na = A()\na.y = 2",
+    "number limits": "import sys\nbig = sys.float_info.max",
+    "os.path": "import os\nos.path.join('a', 'b')",
+    "numba": "from numba import njit, prange\n@njit\ndef f(x):\n    return x",
+    "fx pass": "def p(gm):\n    for n in list(gm.graph.nodes):\n        if n.op == 'call_function' and n.target is torch.relu:\n"
+               "            gm.graph.erase_node(n)\n    gm.recompile()\n    setattr(gm, 'w', torch.ones(1))\n    return gm",
+    "timeit": "%timeit -n 3 sum(range(10))",
+    "early-bound library function": "_conv = F.conv2d",
+    "dataclass": "from dataclasses import dataclass\n@dataclass\nclass P:\n    a: int = 1",
+    "catch Exception": "try:\n    pass\nexcept Exception:\n    pass",
+}
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_review_refuses(name, env):
+    assert problems(REFUSED[name], env), f"{name} should be refused"
+
+
+@pytest.mark.parametrize("name", ALLOWED)
+def test_review_allows(name, env):
+    assert problems(ALLOWED[name], env) == []
+
+
+def test_review_names_the_line_and_kind(env):
+    [found] = policy.review_source("x = 1\nnp.allclose = None\n", dict(env))
+    assert found.line == 2 and found.tampering and "numpy.allclose" in str(found)
+    [found] = policy.review_source("%pip install x", dict(env))
+    assert not found.tampering and str(found).startswith("not allowed")
+
+
+def test_protected_names_are_what_tests_read():
+    setup = "import numpy as np\nFORBIDDEN = ('view',)\ndef helper(x):\n    return check(x)\ndef check(x):\n    return x in FORBIDDEN\n"
+    answer = "def solve(x):\n    return x\n"
+    test = "assert helper(solve(1)) is False\nassert abs(-1) == 1\nlocal = 3\nassert local == 3\n"
+    protected = policy.protected_names([setup, test], [test], [answer])
+    assert {"helper", "check", "FORBIDDEN", "abs"} <= protected
+    assert "solve" not in protected and "local" not in protected
+
+
+def test_forbidden_catches_aliases_and_early_bound_copies():
+    early_correlate, early_unfold = np.correlate, F.unfold
+    x = torch.randn(1, 1, 5, 5)
+    calls = [lambda: early_correlate([1, 2, 3], [1, 1]), lambda: early_unfold(x, 3),
+             lambda: torch.ops.aten.im2col(x, [3, 3], [1, 1], [0, 0], [1, 1]),
+             lambda: torch.convolution(x, torch.ones(1, 1, 3, 3), None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1)]
+    for call in calls:
+        with pytest.raises(ForbiddenCallError, match="switched off"):
+            with forbidden(np.correlate, "aten::im2col", "aten::convolution", because="do it yourself"):
+                call()
+    assert early_correlate([1, 2, 3], [1, 1]).tolist() == [3, 5]   # restored afterwards
+    with forbidden(np.correlate, "aten::convolution"):
+        assert float((x * 2).sum()) == pytest.approx(float(x.sum()) * 2)   # other work runs
+
+
+def test_forbidden_builtins_cannot_be_dodged_by_catching_the_error():
+    with pytest.raises(ForbiddenCallError, match="unpack"):
+        with forbidden(struct.unpack, np.ndarray.view):
+            try:
+                struct.unpack("f", b"\0\0\0\0")
+            except Exception:
+                pass
+            struct.unpack("f", b"\0\0\0\0")
+    with forbidden(struct.unpack, np.ndarray.view):
+        np.zeros(3).sum()
+
+
+def test_forbidden_rejects_what_it_cannot_switch_off():
+    with pytest.raises(ValueError, match="cannot switch off"):
+        with forbidden(42):
+            pass
+
+
+def test_source_uses_reads_the_tree_and_follows_calls(tmp_path):
+    module = tmp_path / "student_code.py"
+    module.write_text(
+        "import numpy as np\n"
+        "def helper(b):\n    return np.array(b).view(np.float32)\n"
+        "def answer(b):\n    '''reconstruct the value; no astype here'''\n    reconstruct = b  # astype in a comment\n"
+        "    return helper(reconstruct)\n"
+        "def honest(b):\n    reconstruct = b\n    return reconstruct * 2\n")
+    namespace = {"__name__": "__main__"}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    used = source_uses(namespace["answer"], attributes={"view", "astype"})
+    assert len(used) == 1 and "helper" in used[0] and ".view" in used[0]
+    assert source_uses(namespace["honest"], attributes={"view", "astype"}) == []
+
+
+# ------------------------------------------------------------------------------------------- the kernel watch
+def run_notebook(instructor_and_student, protected, tmp_path):
+    cells, trusted = [], []
+    for author, source in instructor_and_student:
+        if author == "instructor":
+            cells.append(new_code_cell(source))
+            trusted.append(cell_hash(source))
+        else:
+            cells.append(new_code_cell(source, metadata={KEY: {"author": "student"}}))
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                            "language": "python"}})
+    nb.metadata[KEY] = {"trusted_cells": trusted, "protected_names": protected}
+    work = tmp_path / "work"
+    work.mkdir()
+    nb, _ = IsolatedExecute(timeout=60).preprocess(nb, {"metadata": {"path": str(work)}})
+    return nb
+
+
+def outputs(cell):
+    return "".join(o.get("text", "") + o.get("ename", "") + ": " + o.get("evalue", "") for o in cell.outputs)
+
+
+def test_watch_puts_back_what_tests_rely_on_and_refuses_reflection(tmp_path):
+    setup = "import numpy as np\nimport torch\ndef helper(x):\n    return x + 1\n"
+    test = ("assert helper(1) == 2\nassert not np.allclose([1], [2])\nassert abs(-3) == 3\n"
+            "assert float(torch.ones(3).sum()) == 3.0\nprint('test ran')")
+    nb = run_notebook([
+        ("instructor", setup),
+        ("student", "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])"),
+        ("student", "def helper(x):\n    return 42\nm = [np][0]\nm.allclose = lambda *a, **k: True\nabs = lambda x: 0"),
+        ("student", "torch.Tensor.sum = lambda self: 0"),
+        ("student", "import sys\nsys._getframe()"),
+        ("student", "getattr([np][0], '__dict__')"),
+        ("student", "setattr([np][0], 'isclose', None)"),
+        ("student", "open('/tmp/outside.txt', 'w')"),
+        ("student", "with open('inside.txt', 'w') as f:\n    f.write('fine')"),
+        ("student", "import typing\ndef f(x: \"__import__('os')\"):\n    pass\ntyping.get_type_hints(f)"),
+        ("student", "from dataclasses import dataclass\n@dataclass(frozen=True)\nclass P:\n    a: int = 1\nprint(P(2))"),
+        ("instructor", test),
+    ], ["np", "torch", "helper", "abs", "AssertionError", "float", "print"], tmp_path)
+    cells = nb.cells
+    assert "put back the shell's input_transformers_cleanup" in outputs(cells[1])
+    for index, what in [(4, "sys._getframe"), (5, "__dict__"), (6, "changes numpy.isclose"), (7, "writes /tmp/outside.txt"),
+                        (9, "code compiled at run time uses __import__")]:
+        assert "GradingPolicyError" in outputs(cells[index]) and what in outputs(cells[index]), (index, outputs(cells[index]))
+    assert "GradingPolicyError" not in outputs(cells[8]) and "P(a=2)" in outputs(cells[10])
+    final = outputs(cells[-1])
+    assert "test ran" in final and "Error" not in final, final
+    assert "the global helper" in final and "numpy.allclose" in final and "torch.Tensor.sum" in final
+    assert nb.metadata[KEY]["isolation"].startswith("isolated" if bubblewrap() else "NOT ISOLATED")
+
+
+@pytest.mark.skipif(not bubblewrap(), reason="bubblewrap is not available here")
+def test_isolated_kernel_sees_only_its_folder(tmp_path):
+    secret = tmp_path / "course" / "gradebook.db"
+    secret.parent.mkdir()
+    secret.write_text("secret")
+    probe = (f"import os\nprint('SEEN', os.path.exists({str(secret)!r}), os.path.exists('/root'), os.listdir('/tmp'))\n")
+    nb = run_notebook([("instructor", "x = 1"), ("student", probe)], [], tmp_path)
+    text = outputs(nb.cells[1])
+    assert "SEEN False" in text, text
+
+
+# ------------------------------------------------------------------------------------------- rebuild, feedback
+def test_rebuild_restores_instructor_cells_and_keeps_added_cells_in_place():
+    template = [new_markdown_cell("# Lab"),
+                new_code_cell("import numpy as np", metadata={"nbgrader": {"grade_id": "setup", "locked": True}}),
+                new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION",
+                              metadata={"nbgrader": {"grade_id": "f", "solution": True}}),
+                new_code_cell("assert f() == 1", metadata={"nbgrader": {"grade_id": "test_f", "grade": True, "locked": True}})]
+    submitted = [new_markdown_cell("# Lab"),
+                 new_code_cell("import numpy as np\ndef same(*a):\n    return True", metadata={}),   # setup, metadata stripped
+                 new_code_cell("def f():\n    return 2", metadata={"nbgrader": {"grade_id": "f", "solution": True}}),
+                 new_code_cell("print('scratch')")]                                                   # test cell deleted
+    locked = {"setup": "import numpy as np", "test_f": "assert f() == 1\n### BEGIN HIDDEN TESTS\nassert f()\n### END HIDDEN TESTS"}
+    cells, notes = rebuild(submitted, template, locked.get)
+    sources = [c.source for c in cells]
+    # the set-up with its metadata stripped is the student's cell (it runs where it was); the real set-up is restored
+    assert sources == ["# Lab", "import numpy as np\ndef same(*a):\n    return True", "import numpy as np",
+                       "def f():\n    return 2", "print('scratch')", locked["test_f"]]
+    assert cells[1].metadata[KEY] == {"author": "student", "added": True}
+    assert cells[3].metadata[KEY] == {"author": "student"} and KEY not in cells[2].metadata
+    assert any("test_f was deleted" in n for n in notes)
+
+
+def test_feedback_hides_hidden_tests():
+    cell = new_code_cell("assert f() == 1, 'visible'\n### BEGIN HIDDEN TESTS\nassert f(2) == 4, 'secret check'\n"
+                         "### END HIDDEN TESTS", metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 5}})
+    cell.outputs = [{"output_type": "error", "ename": "AssertionError", "evalue": "secret check",
+                     "traceback": ["----> 3 assert f(2) == 4, 'secret check'"]}]
+    nb = new_notebook(cells=[cell], metadata={KEY: {"isolation": "isolated", "protected_names": ["x"]}})
+    nb, _ = HideHiddenTests().preprocess(nb, {})
+    text = json.dumps(nb)
+    assert "f(2) == 4" not in text and "assert f() == 1" in text and "protected_names" not in text
+    assert nb.cells[0].outputs[0]["traceback"] == ["AssertionError: secret check"]
