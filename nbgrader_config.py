@@ -1,5 +1,11 @@
 # nbgrader configuration for AISys Labs (used by instructors and by tests/).
+import warnings
+
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+# nbgrader 0.9.6 with SQLAlchemy 2 prints "SAWarning: Object of type <SubmittedAssignment> not in session" while
+# it creates submissions; the rows are written all the same (the course's tests check every grade).
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted", module=r"nbgrader\.api")
 
 c.CourseDirectory.course_id = "aisys-labs"
 # Reference solutions with visible and hidden tests live in solutions/; the student
@@ -16,10 +22,10 @@ c.Execute.startup_timeout = 120
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# Collecting from an LMS download (`nbgrader zip_collect`): put each student's notebook, or a zip
-# of it, in downloaded/<lab>/archive/ named <student_id>_<lab>.ipynb (student ids without "_").
-c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.\-]+)_(?P<file_id>lab\d\d_\w+\.ipynb)$"
+# Collecting from an LMS download (`nbgrader zip_collect`): put each student's file in downloaded/<lab>/archive/,
+# named <student_id>_<lab>.ipynb, or a zip <student_id>_<lab>.zip holding <lab>.ipynb (student ids: letters,
+# digits, "." and "-", no "_"). Files that follow neither rule are skipped and listed in the report.
+c.ZipCollectApp.collector_plugin = "aisys.grading.autograde.SubmissionCollector"
 
 # Grading that only real work can pass (aisys/grading/): the notebook to run is rebuilt from the source (every
 # instructor cell from the gradebook, the student's answers and added cells in place), each student cell is
@@ -30,8 +36,8 @@ from aisys.grading.autograde import HideHiddenTests, IsolatedExecute, RebuildAnd
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                                      CheckCellMetadata, RebuildAndReview]
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RebuildAndReview,
+                                      OverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [IsolatedExecute, IgnorePattern, LimitOutput, SaveAutoGrades,
                                        AssignLatePenalties, CheckCellMetadata]
 c.IsolatedExecute.timeout = 120

@@ -1,12 +1,16 @@
 """The Colab setup cell: every notebook and lab starts with it.
 
-This module is the one place that holds the course's repository address.
+This module is the one place that holds the course's repository addresses (the full course and its student
+edition).
 ``python tools/course.py stamp`` writes :data:`SETUP_CELL` into every notebook,
 and the README's Colab links come from :func:`colab_url`; tests check both.
 """
 from __future__ import annotations
 
 REPO = "aisys-labs/aisys-labs"
+#: Where the student edition (no solutions, no hidden tests) is published: `python tools/course.py student-edition`
+#: writes this address into that edition's notebooks and README.
+STUDENT_REPO = "aisys-labs/aisys-labs-student"
 BRANCH = "main"
 REPO_URL = f"https://github.com/{REPO}"
 

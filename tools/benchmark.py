@@ -3,7 +3,8 @@ and how many submissions per minute nbgrader autogrades.
 
     python tools/benchmark.py                          # every notebook and lab solution
     python tools/benchmark.py notebooks/05_framework   # only paths under these prefixes
-    python tools/benchmark.py --grading 6              # also: autograde 6 copies of a lab, print throughput
+    python tools/benchmark.py --grading 6              # also: autograde 6 copies of a lab with nbgrader's own
+                                                       # pipeline, and with the course's on 1 and 2 workers
 """
 from __future__ import annotations
 
@@ -31,19 +32,33 @@ def execute(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def grading_throughput(lab: str, copies: int) -> float:
-    """Autograde ``copies`` submissions of ``lab`` (the reference solution) in one run; submissions/minute."""
+PLAIN_PIPELINE = """
+from nbgrader.converters.autograde import Autograde
+c.Autograde.sanitize_preprocessors = Autograde.sanitize_preprocessors.default_value
+c.Autograde.autograde_preprocessors = Autograde.autograde_preprocessors.default_value
+"""
+
+
+def grading_throughput(lab: str, copies: int, workers: int = 1, plain: bool = False) -> float:
+    """Autograde ``copies`` submissions of ``lab`` (the reference solution) with ``workers`` processes;
+    submissions/minute. ``plain``: nbgrader's own pipeline (no rebuild, review, watch or isolation), the
+    course's grading before issue 13, for comparison."""
+    import classroom
     scratch = course.ScratchCourse()
     try:
+        if plain:
+            with open(scratch.root / "nbgrader_config.py", "a") as f:
+                f.write(PLAIN_PIPELINE)
         scratch.generate(lab)
         for i in range(copies):
             scratch.submit(lab, f"student{i:02d}", course.solution_notebook(lab))
         start = time.perf_counter()
-        scores = scratch.autograde(lab)
+        classroom.autograde(lab, scratch.root, workers, ("--create", "--force"))
         elapsed = time.perf_counter() - start
+        scores = scratch.scores(lab)
     finally:
         shutil.rmtree(scratch.root, ignore_errors=True)
-    assert len(scores) == copies
+    assert len(scores) == copies and all(s == m for s, m in scores.values()), scores
     return copies / elapsed * 60.0
 
 
@@ -74,8 +89,11 @@ def main(argv: list[str]) -> int:
     if args.grading:
         labs = course.lab_names()
         lab = args.lab or min(labs, key=lambda l: times.get(f"solutions/{l}/{l}.ipynb", 0.0))
-        rate = grading_throughput(lab, args.grading)
-        print(f"grading throughput: {rate:.1f} submissions/minute ({args.grading} copies of {lab}, one autograde run)")
+        for label, workers, plain in (("nbgrader's own pipeline, 1 worker", 1, True), ("course grading, 1 worker", 1, False),
+                                      ("course grading, 2 workers", 2, False)):
+            rate = grading_throughput(lab, args.grading, workers, plain)
+            print(f"grading throughput, {label}: {rate:.1f} submissions/minute ({args.grading} copies of {lab})",
+                  flush=True)
     return 0
 
 

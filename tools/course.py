@@ -1,5 +1,6 @@
-"""Course maintenance: release labs with nbgrader, autograde in a scratch course,
-stamp the Colab setup cell, list the syllabus.
+"""Course maintenance and class tools: release labs with nbgrader, autograde in a scratch course, stamp the
+Colab setup cell, list the syllabus; set up the exchange, grade on several cores, report, build the student
+edition, let a student check a lab (the class tools live in tools/classroom.py).
 
     python tools/course.py release      # regenerate labs/ from solutions/ (nbgrader generate_assignment)
     python tools/course.py stamp        # write aisys.colab.SETUP_CELL as the first cell of every notebook
@@ -8,12 +9,18 @@ stamp the Colab setup cell, list the syllabus.
     python tools/course.py readme       # rewrite README's syllabus table (titles and Colab links)
     python tools/course.py report LAB   # after autograde (run in the course folder): reasons per student
     python tools/course.py list         # every notebook and lab the course ships
+    python tools/course.py exchange DIR [--site]          # create the nbgrader exchange, tell nbgrader where it is
+    python tools/course.py autograde LAB [--workers N]    # autograde on N cores (in the course folder)
+    python tools/course.py student-edition OUT [--repo R] # the course without solutions or hidden tests
+    python tools/course.py check NOTEBOOK [--lab LAB]     # grade your own notebook with the hidden tests
 
 Tests import this module, so what CI checks is exactly what instructors run.
 """
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -179,14 +186,36 @@ def grading_report(lab: str, root: Path = ROOT) -> list[dict]:
     import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
+    from aisys.grading.autograde import submission_owner
+
+    roster = class_roster(root)
+    skipped: dict[str, list[str]] = {}
+    downloaded = root / "downloaded" / lab / "extracted"
+    for path in sorted(downloaded.rglob("*")) if downloaded.is_dir() else []:
+        if path.is_file() and submission_owner(str(path.relative_to(downloaded))) is None:
+            name = str(path.relative_to(downloaded))
+            owner = next((s for s in roster if re.match(rf"{re.escape(s)}(?![A-Za-z0-9.\-])", name)), "")
+            skipped.setdefault(owner, []).append(name)
+    submitted = {folder.parent.name: folder for folder in sorted((root / "submitted").glob(f"*/{lab}"))}
     rows = []
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for folder in sorted((root / "submitted").glob(f"*/{lab}")):
-            student = folder.parent.name
-            reasons = []
+        for student in sorted(set(roster) | set(submitted)):
+            folder = submitted.get(student)
+            if folder is None:
+                files = skipped.get(student, [])
+                note = f"; skipped file(s) that may be theirs: {', '.join(files)} (see the naming rule)" if files else ""
+                rows.append({"student": student, "score": 0.0, "max_score": gb.find_assignment(lab).max_score,
+                             "status": "NO SUBMISSION", "isolation": "",
+                             "reasons": "no submission collected" + note})
+                continue
+            reasons = [] if student in roster or not roster else [
+                f"{student} is not on the roster (students.csv): an exchange user name or file name that is not "
+                "a student id"]
+            valid = True
             try:
                 nbformat.read(folder / f"{lab}.ipynb", as_version=4)
             except Exception as err:  # not JSON, not a notebook, missing file
+                valid = False
                 reasons.append(f"not a valid notebook ({type(err).__name__}: {str(err).splitlines()[0][:120]})")
             autograded = root / "autograded" / student / lab / f"{lab}.ipynb"
             isolation = ""
@@ -212,7 +241,7 @@ def grading_report(lab: str, root: Path = ROOT) -> list[dict]:
                         else:
                             first_line = (str(out.get("evalue") or "").splitlines() or [""])[0][:120]
                             reasons.append(f"{grade_id}: {out.get('ename')}: {first_line}".rstrip(": "))
-            elif not reasons:
+            elif valid:
                 reasons.append("not autograded yet")
             try:
                 sub = gb.find_submission(lab, student)
@@ -222,7 +251,22 @@ def grading_report(lab: str, root: Path = ROOT) -> list[dict]:
             rows.append({"student": student, "score": score, "max_score": max_score,
                          "status": "graded" if autograded.exists() else "NOT GRADED",
                          "isolation": isolation, "reasons": "; ".join(dict.fromkeys(reasons))})
+    if skipped.get(""):
+        rows.append({"student": "(unknown)", "score": 0.0, "max_score": 0.0, "status": "SKIPPED FILES",
+                     "isolation": "", "reasons": "files in downloaded/ that name no student: " + ", ".join(skipped[""])})
     return rows
+
+
+def class_roster(root: Path) -> list[str]:
+    """Student ids from the course's students.csv (the roster the gradebook was imported from), else the gradebook."""
+    import csv
+    path = root / "students.csv"
+    if path.exists():
+        with path.open(newline="") as f:
+            return [row["id"] for row in csv.DictReader(f) if row.get("id")]
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        return [student.id for student in gb.students]
 
 
 def write_report(lab: str, root: Path = ROOT) -> Path:
@@ -313,34 +357,69 @@ def stamp(paths: list[Path] | None = None) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["release"]:
-        for path in release(argv[1:] or None):
+    import argparse
+    parser = argparse.ArgumentParser(prog="python tools/course.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("release", help="regenerate labs/ from solutions/").add_argument("labs", nargs="*")
+    commands.add_parser("stamp", help="write the Colab setup cell into every notebook")
+    commands.add_parser("clean", help="store notebooks clean").add_argument("notebooks", nargs="*")
+    commands.add_parser("lock", help="make instructor code cells read-only").add_argument("labs", nargs="*")
+    commands.add_parser("readme", help="rewrite README's syllabus table")
+    commands.add_parser("list", help="every notebook and lab the course ships")
+    report = commands.add_parser("report", help="after autograde, in the course folder: reasons per student")
+    report.add_argument("lab")
+    exchange = commands.add_parser("exchange", help="create the nbgrader exchange and tell nbgrader where it is")
+    exchange.add_argument("folder")
+    exchange.add_argument("--site", action="store_true", help="for every user of this machine (/etc/jupyter)")
+    grade = commands.add_parser("autograde", help="nbgrader autograde on several cores, in the course folder")
+    grade.add_argument("lab")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    grade.add_argument("nbgrader_options", nargs=argparse.REMAINDER, help="after --: passed to nbgrader autograde")
+    edition = commands.add_parser("student-edition", help="build the course without solutions or hidden tests")
+    edition.add_argument("out")
+    edition.add_argument("--repo", help="owner/name the edition is published at (default aisys.colab.STUDENT_REPO)")
+    check = commands.add_parser("check", help="grade your notebook with the hidden tests (full course only)")
+    check.add_argument("notebook")
+    check.add_argument("--lab")
+    args = parser.parse_args(argv)
+
+    import classroom
+    if args.command == "release":
+        for path in release(args.labs or None):
             print("released", path.relative_to(ROOT))
-    elif argv[:1] == ["stamp"]:
+    elif args.command == "stamp":
         for path in stamp():
             print("stamped", path.relative_to(ROOT))
-    elif argv[:1] == ["clean"]:
-        for path in [Path(a).resolve() for a in argv[1:]] or all_notebooks():
+    elif args.command == "clean":
+        for path in [Path(a).resolve() for a in args.notebooks] or all_notebooks():
             nb = read(path)
             if clean(nb) != nb:
                 write(clean(nb), path)
                 print("cleaned", path.relative_to(ROOT))
-    elif argv[:1] == ["lock"]:
-        for lab in argv[1:] or lab_names():
+    elif args.command == "lock":
+        for lab in args.labs or lab_names():
             nb = read(solution_notebook(lab))
             if lock_instructor_cells(nb) != nb:
                 write(lock_instructor_cells(nb), solution_notebook(lab))
                 print("locked the instructor cells of", lab)
-    elif argv[:1] == ["readme"]:
+    elif args.command == "readme":
         print("README.md syllabus", "updated" if update_readme() else "already current")
-    elif argv[:1] == ["report"] and len(argv) == 2:
-        print("wrote", write_report(argv[1], Path.cwd()))
-    elif argv[:1] == ["list"]:
+    elif args.command == "list":
         for path in lecture_notebooks() + [release_notebook(l) for l in lab_names()]:
             print(path.relative_to(ROOT))
-    else:
-        print(__doc__)
-        return 2
+    elif args.command == "report":
+        print("wrote", write_report(args.lab, Path.cwd()))
+    elif args.command == "exchange":
+        written = classroom.configure_exchange(Path(args.folder), classroom.SITE_CONFIG_DIR if args.site else None)
+        print(f"exchange {Path(args.folder).resolve()} ready; nbgrader reads it from {written}")
+    elif args.command == "autograde":
+        extra = tuple(a for a in args.nbgrader_options if a != "--")
+        return classroom.autograde(args.lab, Path.cwd(), args.workers, extra)
+    elif args.command == "student-edition":
+        print("student edition written to", classroom.student_edition(Path(args.out), args.repo))
+    elif args.command == "check":
+        classroom.print_check(classroom.self_check(Path(args.notebook), args.lab))
     return 0
 
 

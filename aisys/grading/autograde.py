@@ -1,6 +1,7 @@
 """nbgrader preprocessors that make autograding trustworthy (configured in ``nbgrader_config.py``).
 
-Sanitize phase, after nbgrader's own ``OverwriteCells``:
+Sanitize phase, before nbgrader's own ``OverwriteCells`` (which then finds every instructor cell as the gradebook
+has it):
 
 - :class:`RebuildAndReview` rebuilds the notebook to run from the assignment's source: every instructor cell
   (setup, demos, tests with their hidden part) comes from the gradebook, whatever the submission did to it --
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode, from_dict
+from nbgrader.plugins import FileNameCollectorPlugin
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Enum, List, Unicode
 
@@ -132,7 +135,7 @@ def rebuild(submitted: list, template: list, locked_source) -> tuple[list, list[
                 text = source_text(tcell)
             if gid not in by_id:
                 notes.append(f"cell {gid} was deleted (restored before grading)")
-            elif source_text(by_id[gid]).strip() != text.strip():
+            elif _normalized(source_text(by_id[gid])) != _normalized(_visible_part(text)):
                 notes.append(f"locked cell {gid} was edited (restored before grading)")
             add({**tcell, "source": text})
         else:
@@ -146,6 +149,23 @@ def rebuild(submitted: list, template: list, locked_source) -> tuple[list, list[
         if cell.pop(KEY, None) == "answer":
             cell.metadata.setdefault(KEY, {})["author"] = "student"
     return cells, notes
+
+
+def _visible_part(text: str) -> str:
+    """A test cell's text as released to students: without its hidden-test region."""
+    lines, hidden = [], False
+    for line in text.splitlines():
+        if "### BEGIN HIDDEN TESTS" in line:
+            hidden = True
+        elif "### END HIDDEN TESTS" in line:
+            hidden = False
+        elif not hidden:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _normalized(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines() if line.strip())
 
 
 def _as_added(cell) -> dict:
@@ -406,3 +426,31 @@ class HideHiddenTests(NbGraderPreprocessor):
             if out.get("output_type") == "error":
                 out["traceback"] = [f"{out.get('ename')}: {out.get('evalue')}"]
         return cell, resources
+
+
+# ---------------------------------------------------------------------------------------------------- collecting
+#: How a file from an LMS download names its owner. Either the notebook itself, ``<student>_<lab>.ipynb``, or an
+#: archive ``<student>_<lab>.zip`` whose notebook is ``<lab>.ipynb`` (or ``<student>_<lab>.ipynb``) at any depth.
+#: Student ids are letters, digits, ``.`` and ``-`` (no ``_``).
+SUBMISSION_NAME = re.compile(
+    r"(?:^|/)(?P<student_id>[A-Za-z0-9.\-]+)_(?P<lab>lab\d\d_[A-Za-z0-9_]+?)"
+    r"(?:\.ipynb|/(?:[^/]+/)*(?:[A-Za-z0-9.\-]+_)?(?P=lab)\.ipynb)$")
+
+
+def submission_owner(path: str) -> tuple[str, str] | None:
+    """(student id, lab) that a downloaded file's path names, or None if it follows neither naming rule."""
+    match = SUBMISSION_NAME.search(path.replace(os.sep, "/"))
+    return (match["student_id"], match["lab"]) if match else None
+
+
+class SubmissionCollector(FileNameCollectorPlugin):
+    """``nbgrader zip_collect`` plugin implementing :data:`SUBMISSION_NAME` (so a zip named after the student
+    that holds the lab's notebook is collected, not skipped)."""
+
+    def collect(self, submitted_file):
+        owner = submission_owner(submitted_file)
+        if owner is None:
+            self.log.warning("Skipped %s: name it <student_id>_<lab>.ipynb, or zip it as <student_id>_<lab>.zip",
+                             submitted_file)
+            return None
+        return {"student_id": owner[0], "file_id": f"{owner[1]}.ipynb", "timestamp": None}
