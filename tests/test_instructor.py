@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -90,14 +89,11 @@ def synthetic_class(release, solution):
 
 
 def gradebook_scores(db):
-    with sqlite3.connect(db) as con:
-        rows = con.execute(
-            "SELECT student.id, grade_cells.name, grade.auto_score FROM grade "
-            "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
-            "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
-            "JOIN student ON submitted_assignment.student_id = student.id "
-            "JOIN grade_cells ON grade.cell_id = grade_cells.id").fetchall()
-    return sorted(rows)
+    """Every (student, cell, auto score) in a gradebook."""
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{db}") as gb:
+        return sorted((sub.student.id, grade.name, grade.auto_score) for sub in gb.assignment_submissions(LAB)
+                      for nb in sub.notebooks for grade in nb.grades)
 
 
 def test_instructor_workflow(tmp_path):

@@ -16,8 +16,10 @@ just before the first answer cell, where a student adds scratch cells after the 
 reference solution's), and what grading must give: ``EXPECT`` ("full", "zero" or "partial": 0 < score < full)
 and/or ``FAIL`` (the test cells that must score 0; every other test cell must score full).
 """
+import contextlib
 import html
 import importlib.util
+import io
 import json
 import os
 import re
@@ -288,3 +290,21 @@ def test_lab_structure(lab):
         if cell["cell_type"] == "code":
             assert meta, (f"{lab}: every code cell must be an answer, a test or a read-only instructor cell "
                           f"(run `python tools/course.py lock {lab}`): {course.source(cell)[:60]!r}")
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_self_check_summary_matches_the_grade_and_hides_hidden_tests(lab):
+    """`python tools/course.py check` prints classroom.summarize of the autograded notebook: the same points as the
+    gradebook, and no hidden-test line."""
+    import classroom
+    hidden = hidden_test_lines(course.read(course.solution_notebook(lab)))
+    for student in ("reference", "untouched", "hardcoded"):
+        result = graded(lab)[1][student]
+        summary = classroom.summarize(json.loads(result["outputs"]))
+        assert (summary["score"], summary["max_score"]) == result["total"], (student, summary)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            classroom.print_check({**summary, "lab": lab})
+        text = " ".join(printed.getvalue().split())
+        shown = [line for line in hidden if line in text and line not in result["submitted"]]
+        assert not shown, f"the self-check of {student} prints hidden-test lines: {shown[:3]}"

@@ -217,28 +217,34 @@ def self_check(notebook: Path, lab: str | None = None) -> dict:
         graded = scratch.root / "autograded" / "you" / lab / f"{lab}.ipynb"
         if not graded.exists():
             raise RuntimeError(f"{notebook.name} could not be graded (is it a valid notebook of {lab}?)")
-        result = course.read(graded)
-        parts = []
-        for cell in result["cells"]:
-            meta = cell["metadata"].get("nbgrader", {})
-            if not meta.get("grade"):
-                continue
-            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            message = ""
-            if errors:
-                first = (str(errors[0].get("evalue") or "").splitlines() or [""])[0]
-                message = f"{errors[0].get('ename')}: {first}".rstrip(": ")
-            points = 0.0 if errors else float(meta["points"])
-            parts.append((meta["grade_id"], points, float(meta["points"]), message))
-        rows = {row["student"]: row for row in course.grading_report(lab, scratch.root)}
-        state = result["metadata"].get("aisys_grading", {})
-        notes = [f"cell {r['cell']} not run: {'; '.join(r['reasons'])}" for r in state.get("refused", [])]
-        notes += [f"cell {w['cell']}: {w['message']}" for w in state.get("watch", [])]
-        notes += state.get("rebuilt", [])
-        return {"lab": lab, "score": sum(p[1] for p in parts), "max_score": sum(p[2] for p in parts),
-                "parts": parts, "notes": notes, "isolation": rows.get("you", {}).get("isolation", "")}
+        summary = summarize(course.read(graded))
+        summary["lab"] = lab
+        return summary
     finally:
         shutil.rmtree(scratch.root, ignore_errors=True)
+
+
+def summarize(autograded: dict) -> dict:
+    """What a student may see of an autograded notebook: each graded part's points and, for a failed part, the
+    first line of its error message; the cells the grader did not run and what its watch reported."""
+    parts = []
+    for cell in autograded["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if not meta.get("grade"):
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        message = ""
+        if errors:
+            first = (str(errors[0].get("evalue") or "").splitlines() or [""])[0]
+            message = f"{errors[0].get('ename')}: {first}".rstrip(": ")
+        points = 0.0 if errors else float(meta["points"])
+        parts.append((meta["grade_id"], points, float(meta["points"]), message))
+    state = autograded["metadata"].get("aisys_grading", {})
+    notes = [f"cell {r['cell']} not run: {'; '.join(r['reasons'])}" for r in state.get("refused", [])]
+    notes += [f"cell {w['cell']}: {w['message']}" for w in state.get("watch", [])]
+    notes += state.get("rebuilt", [])
+    return {"score": sum(p[1] for p in parts), "max_score": sum(p[2] for p in parts), "parts": parts,
+            "notes": notes, "isolation": state.get("isolation", "")}
 
 
 def print_check(result: dict) -> None:
