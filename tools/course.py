@@ -13,6 +13,7 @@ edition, let a student check a lab (the class tools live in tools/classroom.py).
     python tools/course.py autograde LAB [--workers N]    # autograde on N cores (in the course folder)
     python tools/course.py student-edition OUT [--repo R] # the course without solutions or hidden tests
     python tools/course.py check NOTEBOOK [--lab LAB]     # grade your own notebook with the hidden tests
+    python tools/course.py site OUT [--no-execute]        # the course website (tools/website.py)
 
 Tests import this module, so what CI checks is exactly what instructors run.
 """
@@ -379,6 +380,9 @@ def main(argv: list[str]) -> int:
     edition = commands.add_parser("student-edition", help="build the course without solutions or hidden tests")
     edition.add_argument("out")
     edition.add_argument("--repo", help="owner/name the edition is published at (default aisys.colab.STUDENT_REPO)")
+    site = commands.add_parser("site", help="build the course website (needs site/requirements.txt)")
+    site.add_argument("out")
+    site.add_argument("--no-execute", action="store_true", help="keep the stored (empty) outputs: fast, no figures")
     check = commands.add_parser("check", help="grade your notebook with the hidden tests (full course only)")
     check.add_argument("notebook")
     check.add_argument("--lab")
@@ -418,6 +422,14 @@ def main(argv: list[str]) -> int:
         return classroom.autograde(args.lab, Path.cwd(), args.workers, extra)
     elif args.command == "student-edition":
         print("student edition written to", classroom.student_edition(Path(args.out), args.repo))
+    elif args.command == "site":
+        import website
+        html_dir = website.build(Path(args.out), execute=not args.no_execute)
+        broken = website.broken_links(html_dir)
+        print(f"site written to {html_dir} (open index.html)" + (f"; {len(broken)} broken links:" if broken else ""))
+        for link in broken:
+            print("  ", link)
+        return 1 if broken else 0
     elif args.command == "check":
         classroom.print_check(classroom.self_check(Path(args.notebook), args.lab))
     return 0
