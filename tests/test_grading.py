@@ -240,3 +240,25 @@ def test_feedback_hides_hidden_tests():
     text = json.dumps(nb)
     assert "f(2) == 4" not in text and "assert f() == 1" in text and "protected_names" not in text
     assert nb.cells[0].outputs[0]["traceback"] == ["AssertionError: secret check"]
+
+
+def test_review_refuses_global_statements_naming_what_tests_read(env):
+    source = "def solve(x):\n    global helper\n    helper = lambda *a: True\n    return x\n"
+    assert "declares global helper" in " ".join(str(v) for v in policy.review_source(source, dict(env), {"helper"}))
+    assert policy.review_source("def f():\n    global mine\n    mine = 1\n", dict(env), {"helper"}) == []
+
+
+def test_protected_names_keep_instructor_names_even_if_an_answer_binds_them():
+    setup = "import torch\ndef count(gm):\n    return 1\n"
+    test = "assert count(1) == 1\nassert torch.allclose(torch.ones(1), torch.ones(1))\n"
+    answer = "import torch\ndef count(gm):\n    return 4\ndef mine():\n    pass\n"
+    assert {"count", "torch"} <= policy.protected_names([setup, test], [test], [answer])
+
+
+def test_rebuilding_the_reference_notes_nothing():
+    import course
+    for lab in course.lab_names():
+        cells = course.read(course.solution_notebook(lab))["cells"]
+        sources = {c["metadata"]["nbgrader"]["grade_id"]: course.source(c) for c in cells if "nbgrader" in c["metadata"]}
+        _, notes = rebuild(cells, cells, sources.get)
+        assert notes == [], (lab, notes)

@@ -79,7 +79,9 @@ class RebuildAndReview(NbGraderPreprocessor):
                 except MissingEntry:
                     return None
             nb.cells, notes = rebuild(nb.cells, template, from_gradebook)
-        review = review_cells(nb.cells)
+        template_answers = [source_text(c) for c in template
+                            if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+        review = review_cells(nb.cells, template_answers)
         nb.metadata[KEY] = {"rebuilt": notes, **review}
         return nb, resources
 
@@ -135,7 +137,7 @@ def rebuild(submitted: list, template: list, locked_source) -> tuple[list, list[
                 text = source_text(tcell)
             if gid not in by_id:
                 notes.append(f"cell {gid} was deleted (restored before grading)")
-            elif _normalized(source_text(by_id[gid])) != _normalized(_visible_part(text)):
+            elif _normalized(_visible_part(source_text(by_id[gid]))) != _normalized(_visible_part(text)):
                 notes.append(f"locked cell {gid} was edited (restored before grading)")
             add({**tcell, "source": text})
         else:
@@ -176,33 +178,30 @@ def _as_added(cell) -> dict:
     return cell
 
 
-def review_cells(cells: list) -> dict:
+def review_cells(cells: list, template_answers: list[str]) -> dict:
     """Review every student code cell; mark refused ones ``metadata.aisys_grading.not_run``. Returns what the
-    kernel watch needs: the hashes of the instructor's cells and the protected globals."""
-    instructor, tests, answers = [], [], []
+    kernel watch needs: the hashes of the instructor's cells and the protected globals. ``template_answers``:
+    the assignment's own answer cells (what names the student is meant to define)."""
+    instructor, tests = [], []
     for cell in cells:
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or cell.metadata.get(KEY, {}).get("author") == "student":
             continue
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.metadata.get(KEY, {}).get("author") == "student":
-            if meta.get("solution"):
-                answers.append(source_text(cell))
-        else:
-            instructor.append(source_text(cell))
-            if meta.get("grade"):
-                tests.append(source_text(cell))
+        instructor.append(source_text(cell))
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            tests.append(source_text(cell))
+    protected = policy.protected_names(instructor, tests, template_answers)
     env = policy.module_environment(instructor)
     refused = []
     for index, cell in enumerate(cells):
         if cell.cell_type != "code" or cell.metadata.get(KEY, {}).get("author") != "student":
             continue
-        problems = policy.review_source(source_text(cell), env)
+        problems = policy.review_source(source_text(cell), env, protected)
         if problems:
             cell.metadata[KEY]["not_run"] = [str(p) for p in problems]
             refused.append({"cell": index, "grade_id": grade_id(cell) or "an added cell",
                             "reasons": [str(p) for p in problems]})
     return {"refused": refused, "trusted_cells": sorted({cell_hash(s) for s in instructor}),
-            "protected_names": sorted(policy.protected_names(instructor, tests, answers))}
+            "protected_names": sorted(protected)}
 
 
 # ---------------------------------------------------------------------------------------------------- sandbox

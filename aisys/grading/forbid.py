@@ -128,6 +128,10 @@ def _TorchOpsOff(ops: dict, suffix: str):
     from torch.utils._python_dispatch import TorchDispatchMode
 
     class TorchOpsOff(TorchDispatchMode):
+        @classmethod
+        def _should_skip_dynamo(cls):      # no torch.compile inside: skip wrapping (importing Dynamo costs seconds)
+            return False
+
         def __torch_dispatch__(self, func, types_, args=(), kwargs=None):
             name = func._schema.name
             if name in ops:

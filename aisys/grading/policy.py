@@ -172,8 +172,9 @@ def attribute_problem(parent, name: str, store: bool = False) -> str | None:
 class _Reviewer(ast.NodeVisitor):
     """One pass over a cell: collects Violations; ``env`` maps module-level names to statically known objects."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, protected=frozenset()):
         self.env = env
+        self.protected = frozenset(protected)
         self.violations: list[Violation] = []
         self.local_scopes: list[set[str]] = []
         self.allowed_nodes: set[int] = set()
@@ -305,7 +306,7 @@ class _Reviewer(ast.NodeVisitor):
         if func.attr in ("run_line_magic", "run_cell_magic") and name in SAFE_MAGICS:
             for arg in args[1:]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and name != "matplotlib":
-                    for problem in review_source(_strip_timeit_options(arg.value), self.env):
+                    for problem in review_source(_strip_timeit_options(arg.value), self.env, self.protected):
                         self.violations.append(Violation(node.lineno, problem.what, problem.tampering))
             return True
         shown = f"%{name}" if func.attr in ("run_line_magic", "run_cell_magic") else "a shell command (!)"
@@ -356,6 +357,12 @@ class _Reviewer(ast.NodeVisitor):
 
     visit_TryStar = visit_Try
 
+    def visit_Global(self, node):
+        rebound = sorted(set(node.names) & self.protected)
+        if rebound:
+            self.flag(node, f"declares global {', '.join(rebound)}, which the tests read (a function could replace "
+                            "it while a test runs)")
+
 
 def _strip_timeit_options(text: str) -> str:
     """The statement of a %timeit/%time line without its options (-n 10 -r 3 -q -o ...)."""
@@ -368,15 +375,16 @@ def python_source(cell_source: str) -> str:
     return TransformerManager().transform_cell(cell_source)
 
 
-def review_source(source: str, env: dict | None = None) -> list[Violation]:
+def review_source(source: str, env: dict | None = None, protected=frozenset()) -> list[Violation]:
     """Violations in one cell of IPython source. ``env`` (updated in place) holds module-level names bound by
-    earlier cells (``import numpy as np`` -> numpy), so that ``np.allclose = ...`` is known to change a library."""
+    earlier cells (``import numpy as np`` -> numpy), so that ``np.allclose = ...`` is known to change a library;
+    ``protected``: globals the tests read, which a ``global`` statement may not name."""
     env = {} if env is None else env
     try:
         tree = ast.parse(python_source(source))
     except (SyntaxError, ValueError):
         return []   # the kernel reports the syntax error; there is nothing to run
-    reviewer = _Reviewer(env)
+    reviewer = _Reviewer(env, protected)
     for node in ast.walk(tree):   # the get_ipython() inside an allowed magic call is fine
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call) \
                 and isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "get_ipython":
@@ -513,11 +521,13 @@ def protected_names(instructor_cells: list[str], test_cells: list[str], answer_c
     these back before every instructor cell runs, so a student's redefinition cannot change what a test sees.
 
     A name a test reads counts, and so does every name read by an instructor function or class the tests use.
-    Names the answer cells define (the student's own functions) are not protected."""
+    Names the assignment's answer cells (``answer_cells``: the template's, not a submission's) define and no
+    instructor cell binds -- the student's own functions -- are not protected."""
     import builtins
     bound_by_instructor = set().union(*(bound_globals(s) for s in instructor_cells)) if instructor_cells else set()
     provided = bound_by_instructor | set(dir(builtins))
     student_api = set().union(*(bound_globals(s) for s in answer_cells)) if answer_cells else set()
+    student_api -= bound_by_instructor       # a name an instructor cell binds stays the instructor's
     reads_of: dict[str, set[str]] = {}
     for source in instructor_cells:
         for name in bound_globals(source):
