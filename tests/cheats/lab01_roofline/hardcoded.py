@@ -1,7 +1,7 @@
 """Cheating submission for lab01_roofline: answer cells that hard-code the visible tests' answers.
 
 Graded, it must pass the visible asserts but lose points on the hidden tests (random shapes,
-other element sizes, arrays, argument-dependent timing).
+other element sizes, arrays, other fake-clock kernels and array sizes).
 """
 
 KIND = "hard-coded visible answers"
@@ -51,11 +51,27 @@ def threads_needed(bandwidth_gbs, latency_ns, bytes_per_thread):
     return {4: 157_055, 16: 39_264}[bytes_per_thread]
 ''',
     "measure": '''
+def best_time(kernel, *args, repeat=5):
+    for _ in range(repeat):
+        kernel(*args)
+    return 2.0                      # the visible fake-clock kernel's shortest call
+
+
+def triad(a, b, c, s):
+    a[:] = b + s * c
+    return a
+
+
 def measure_bandwidth(n_bytes=256 * 2**20, repeat=5):
-    return 20.0
+    n = n_bytes // 8
+    a, b, c = np.zeros(n), np.ones(n), np.ones(n)
+    best_time(triad, a, b, c, 3.0, repeat=repeat)
+    return {2**16: 0.196608}.get(n_bytes, 20.0)
 
 
 def measure_peak(n=1024, repeat=5):
-    return 100.0
+    A = np.ones((n, n), dtype=np.float32)
+    best_time(np.matmul, A, A.copy(), repeat=repeat)
+    return {64: 0.524288}.get(n, 100.0)
 ''',
 }

@@ -1,7 +1,8 @@
 """A submission that hard-codes the visible tests' answers of lab04_systolic_array.
 
-Part 1 (skew) is written honestly; the simulators use the square-array rule "3N - 2" and compute
-C with numpy instead of simulating, and the tiling/utilisation parts look up the visible shapes.
+Part 1 (skew) is written honestly; the arrays return the visible examples' answers, the matrix products use the
+square-array rule "3N - 2" and compute C with numpy instead of simulating, and the tiling/utilisation parts look up
+the visible shapes.
 It passes the visible tests and must lose the points of Parts 2-5 on the hidden shapes.
 """
 
@@ -22,6 +23,13 @@ def skew(X, fill=0.0):
     return S
 ''',
     "systolic_os": '''
+def os_array(left, top):
+    # the visible example only
+    nan = np.nan
+    frames = [(np.array([[2.0, nan]]), np.array([[1.0, nan]])), (np.array([[3.0, 2.0]]), np.array([[nan, 10.0]]))]
+    return np.array([[2.0, 20.0]]), 2, frames
+
+
 def systolic_os(A, B):
     A = np.asarray(A, dtype=float); B = np.asarray(B, dtype=float)
     n = max(A.shape[0], A.shape[1], B.shape[1])
@@ -38,6 +46,11 @@ def systolic_os(A, B):
     return A @ B, cycles, frames
 ''',
     "systolic_ws": '''
+def ws_array(left, W):
+    # the visible example only
+    return np.array([[np.nan, 14.0]]), 2, [np.full((2, 1), np.nan), np.full((2, 1), np.nan)]
+
+
 def systolic_ws(A, B):
     A = np.asarray(A, dtype=float); B = np.asarray(B, dtype=float)
     n = max(A.shape[0], A.shape[1], B.shape[1])
