@@ -2,9 +2,9 @@
 
 im2col ignores the stride (the visible tests use stride 1), the 1-D Winograd only handles signals whose output
 length is even and the 2-D one only output sizes that are multiples of 2 (no ragged tiles), and both counting
-functions are lookup tables of the visible cases. The F(2,3) matrices are right, and conv2d_im2col is honest (it
-gathers its own strided patches), so the cheat keeps Part 2's points. Each other part passes its visible test and
-must lose its points on the hidden tests.
+functions are lookup tables of the visible cases. The F(2,3) matrices are right, and conv2d_im2col is honest (one
+GEMM on the columns im2col returns; the hidden tests give it correct columns of their own), so the cheat keeps
+Part 2's points. Each other part passes its visible test and must lose its points on the hidden tests.
 """
 
 KIND = "hard-coded visible answers"
@@ -26,23 +26,18 @@ def im2col(x, R, S, stride=1, padding=0):
 ''',
     "conv_gemm": '''
 def conv2d_im2col(x, w, b=None, stride=1, padding=0):
-    # honest: its own strided patch gather, so the broken im2col above does not matter here
+    # honest: one GEMM on the columns im2col returns
     x, w = np.asarray(x), np.asarray(w)
     N, C, H, W = x.shape
     K, Cw, R, S = w.shape
     if C != Cw:
         raise ValueError("channels differ")
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     Ho = (H + 2 * padding - R) // stride + 1
     Wo = (W + 2 * padding - S) // stride + 1
-    out = np.zeros((N, K, Ho, Wo))
-    for r in range(R):
-        for s in range(S):
-            patch = xp[:, :, r:r + stride * (Ho - 1) + 1:stride, s:s + stride * (Wo - 1) + 1:stride]
-            out += np.einsum("kc,nchw->nkhw", w[:, :, r, s], patch)
+    out = w.reshape(K, -1) @ im2col(x, R, S, stride=stride, padding=padding)
     if b is not None:
-        out = out + np.asarray(b).reshape(1, K, 1, 1)
-    return out
+        out = out + np.asarray(b).reshape(1, K, 1)
+    return out.reshape(N, K, Ho, Wo)
 ''',
     "winograd_1d": '''
 F23_BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], dtype=np.float64)
