@@ -174,7 +174,7 @@ def test_watch_puts_back_what_tests_rely_on_and_refuses_reflection(tmp_path):
     nb = run_notebook([
         ("instructor", setup),
         ("student", "get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])"),
-        ("student", "def helper(x):\n    return 42\nm = [np][0]\nm.allclose = lambda *a, **k: True\nabs = lambda x: 0"),
+        ("student", "def helper(x):\n    return 42\nabs = lambda x: 0\nm = [np][0]\nm.allclose = lambda *a, **k: True"),
         ("student", "torch.Tensor.sum = lambda self: 0"),
         ("student", "import sys\nsys._getframe()"),
         ("student", "getattr([np][0], '__dict__')"),
@@ -187,13 +187,14 @@ def test_watch_puts_back_what_tests_rely_on_and_refuses_reflection(tmp_path):
     ], ["np", "torch", "helper", "abs", "AssertionError", "float", "print"], tmp_path)
     cells = nb.cells
     assert "put back the shell's input_transformers_cleanup" in outputs(cells[1])
-    for index, what in [(4, "sys._getframe"), (5, "__dict__"), (6, "changes numpy.isclose"), (7, "writes /tmp/outside.txt"),
+    for index, what in [(2, "changes numpy.allclose"), (4, "sys._getframe"), (5, "__dict__"),
+                        (6, "changes numpy.isclose"), (7, "writes /tmp/outside.txt"),
                         (9, "code compiled at run time uses __import__")]:
         assert "GradingPolicyError" in outputs(cells[index]) and what in outputs(cells[index]), (index, outputs(cells[index]))
     assert "GradingPolicyError" not in outputs(cells[8]) and "P(a=2)" in outputs(cells[10])
     final = outputs(cells[-1])
     assert "test ran" in final and "Error" not in final, final
-    assert "the global helper" in final and "numpy.allclose" in final and "torch.Tensor.sum" in final
+    assert "the global helper" in final and "the builtin abs" in final and "torch.Tensor.sum" in final
     assert nb.metadata[KEY]["isolation"].startswith("isolated" if bubblewrap() else "NOT ISOLATED")
 
 
@@ -262,3 +263,19 @@ def test_rebuilding_the_reference_notes_nothing():
         sources = {c["metadata"]["nbgrader"]["grade_id"]: course.source(c) for c in cells if "nbgrader" in c["metadata"]}
         _, notes = rebuild(cells, cells, sources.get)
         assert notes == [], (lab, notes)
+
+
+def test_watch_fails_a_test_cell_during_which_student_code_patched_a_library(tmp_path):
+    setup = "import numpy as np\nimport torch\n"
+    student = ("def sneaky_module(x):\n    [np][0].allclose = lambda *a, **k: True\n    return x\n"
+               "def sneaky_class(x):\n    [torch.Tensor][0].abs = lambda self: torch.zeros(())\n    return x\n")
+    test_module = "y = sneaky_module(1)\nprint('after module patch')"
+    test_class = "y = sneaky_class(torch.ones(2))\nassert float((y - 5).abs().max()) == 0.0\nprint('after class patch')"
+    test_later = "assert float((torch.ones(2) - 5).abs().max()) == 4.0\nassert not np.allclose([1], [2])\nprint('later ok')"
+    nb = run_notebook([("instructor", setup), ("student", student), ("instructor", test_module),
+                       ("instructor", test_class), ("instructor", test_later)], ["np", "torch", "float"], tmp_path)
+    module_cell, class_cell, later = (outputs(c) for c in nb.cells[2:5])
+    assert "GradingPolicyError" in module_cell and "changes numpy.allclose" in module_cell
+    errors = [o for o in nb.cells[3].outputs if o.get("name") == "stderr"]
+    assert "after class patch" in class_cell and errors and "torch.Tensor.abs changed while this cell ran" in errors[0]["text"]
+    assert "later ok" in later and "Error" not in later

@@ -10,10 +10,16 @@ the first cell. From then on:
   compile at run time (``eval`` through a library, code generation) is reviewed like the student's cells.
   ``getattr``/``setattr``/``delattr``/``hasattr``/``vars`` in the notebook's namespace check the attribute
   name at run time, so a computed name cannot reach what a literal one may not.
+- **libraries stay as they were.** The modules the tests use refuse to have attributes set or deleted by
+  student code (their class is switched to one that checks the caller), however the module was reached.
+  Methods of the library classes those modules define are recorded when first seen; if student code called by
+  an instructor cell changed one, the change is put back when the cell ends and the cell fails (a line on its
+  error stream, which nbgrader scores as a failure).
 - **what the tests rely on is put back.** Before every instructor cell (setup, test, demo) the watch restores
   the globals the tests read (``np``, test helpers, builtins) to what instructor cells last bound, the
-  attributes of the modules those globals are, and the IPython shell's input and AST transformers and event
-  callbacks. Each restoration is reported.
+  functions of the watched modules and methods of their classes, and the IPython shell's input and AST
+  transformers and event callbacks (those also after every student cell, because ipykernel transforms a cell's
+  text before any event fires). Each restoration is reported.
 
 A student's cell is recognised by its file name: IPython compiles every cell under a name made from a hash of
 its source, and the grader passes the hashes of the instructor's cells. Every refusal and restoration prints a
@@ -249,6 +255,32 @@ def _watched_classes(modules: dict) -> dict[str, type]:
     return found
 
 
+class _GuardedModule(types.ModuleType):
+    """The class a watched module is switched to: its attributes cannot be set or deleted by a student's code
+    (``[np][0].allclose = ...`` raises no audit event, so the module itself refuses)."""
+
+    def __setattr__(self, name, value):
+        if _state.get("on") and _student_caller(1):
+            _refuse(f"changes {self.__name__}.{name}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        if _state.get("on") and _student_caller(1):
+            _refuse(f"deletes {self.__name__}.{name}")
+        super().__delattr__(name)
+
+
+def _remember(store: dict, key: str, owner, current: dict) -> None:
+    """Record ``owner``'s attributes the first time it is seen; later, only attributes it did not have (a
+    snapshot taken after a test cell must not adopt what student code called by that test changed)."""
+    if key not in store:
+        store[key] = (owner, dict(current))
+    else:
+        saved = store[key][1]
+        for attr, value in current.items():
+            saved.setdefault(attr, value)
+
+
 def _snapshot(shell) -> None:
     for attr in _SHELL_LISTS:
         _state["shell"][attr] = list(getattr(shell, attr))
@@ -256,8 +288,12 @@ def _snapshot(shell) -> None:
     namespace = shell.user_ns
     _state["names"] = {n: namespace[n] for n in _state["protected"] if n in namespace}
     modules = _watched_modules(namespace)
-    _state["modules"] = {name: (module, dict(vars(module))) for name, module in modules.items()}
-    _state["classes"] = {name: (cls, dict(vars(cls))) for name, cls in _watched_classes(modules).items()}
+    for name, module in modules.items():
+        if type(module) is types.ModuleType:
+            module.__class__ = _GuardedModule
+        _remember(_state.setdefault("modules", {}), name, module, vars(module))
+    for name, cls in _watched_classes(modules).items():
+        _remember(_state.setdefault("classes", {}), name, cls, vars(cls))
 
 
 def _from_student(item) -> bool:
@@ -316,7 +352,26 @@ def _restore(shell) -> None:
     for name, checked in CHECKED.items():
         if namespace.get(name) is not checked:
             namespace[name] = checked
-    for module_name, (module, saved) in _state["modules"].items():
+    restored += _restore_libraries()
+    restored += _restore_shell(shell)
+    extra = set(vars(shell)) - _state["shell_attrs"]
+    for attr in extra:
+        if callable(vars(shell)[attr]) and hasattr(type(shell), attr):
+            delattr(shell, attr)
+            restored.append(f"the shell's {attr}")
+    if shell.custom_exceptions != _state["custom_exceptions"]:
+        shell.set_custom_exc((), None)
+        restored.append("the shell's custom exception handler")
+    if restored:
+        _report("tampering: put back " + ", ".join(restored) + " before this cell ran")
+    if notes:
+        _report("note: put back " + ", ".join(notes) + " (the tests read them) before this cell ran")
+
+
+def _restore_libraries() -> list[str]:
+    """Put back the functions of watched modules and the methods of watched classes; returns what changed."""
+    restored = []
+    for module_name, (module, saved) in _state.get("modules", {}).items():
         current = vars(module)
         for key, value in saved.items():
             if _is_code(value) and key not in _VOLATILE and current.get(key, _MISSING) is not value:
@@ -338,19 +393,7 @@ def _restore(shell) -> None:
                     restored.append(f"{class_name}.{key}")
                 except (TypeError, AttributeError):
                     pass
-    restored += _restore_shell(shell)
-    extra = set(vars(shell)) - _state["shell_attrs"]
-    for attr in extra:
-        if callable(vars(shell)[attr]) and hasattr(type(shell), attr):
-            delattr(shell, attr)
-            restored.append(f"the shell's {attr}")
-    if shell.custom_exceptions != _state["custom_exceptions"]:
-        shell.set_custom_exc((), None)
-        restored.append("the shell's custom exception handler")
-    if restored:
-        _report("tampering: put back " + ", ".join(restored) + " before this cell ran")
-    if notes:
-        _report("note: put back " + ", ".join(notes) + " (the tests read them) before this cell ran")
+    return restored
 
 
 _MISSING = object()
@@ -382,6 +425,13 @@ def _post_run_cell(result) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if _is_trusted_cell(result.info.raw_cell):
+                changed = _restore_libraries()
+                if changed:
+                    # Student code this cell called changed a library the test then used: the cell fails
+                    # (standard error fails an nbgrader test cell) and the report names what changed.
+                    _state["stderr"].write(f"{MARK} tampering: {', '.join(changed)} changed while this cell ran\n")
+                    _state["stderr"].flush()
+                    _report(f"tampering: {', '.join(changed)} changed while this cell ran (the cell fails)")
                 _snapshot(shell)
             else:
                 restored = _restore_shell(shell)
@@ -405,7 +455,7 @@ def install(config_path: str) -> None:
     _state.update(
         trusted=set(map(str, config["trusted_cells"])), protected=set(config["protected_names"]),
         writable=[os.path.realpath(p) + os.sep for p in config.get("writable", [])] + [cwd + os.sep],
-        cell_prefix=_cell_file_prefix(), stdout=sys.stdout, busy=False, on=False,
+        cell_prefix=_cell_file_prefix(), stdout=sys.stdout, stderr=sys.stderr, busy=False, on=False,
         shell={"self": shell, **{attr: list(getattr(shell, attr)) for attr in _SHELL_LISTS}},
         custom_exceptions=shell.custom_exceptions,
     )
