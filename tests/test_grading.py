@@ -279,3 +279,15 @@ def test_watch_fails_a_test_cell_during_which_student_code_patched_a_library(tmp
     errors = [o for o in nb.cells[3].outputs if o.get("name") == "stderr"]
     assert "after class patch" in class_cell and errors and "torch.Tensor.abs changed while this cell ran" in errors[0]["text"]
     assert "later ok" in later and "Error" not in later
+
+
+def test_watch_does_not_mistake_errors_or_plots_for_tampering(tmp_path):
+    setup = "import sys\nimport warnings\nimport numpy as np\n"
+    test = "assert sys.float_info.max > 1\nprint('test ran')"
+    nb = run_notebook([("instructor", setup), ("student", "1 / 0"), ("instructor", test),
+                       ("student", "[][1]"), ("student", "import matplotlib.pyplot as plt\nplt.plot([1, 2])"),
+                       ("instructor", test + "\n"), ("instructor", "raise ValueError('an instructor cell fails')"),
+                       ("instructor", test + "\n\n")], ["sys", "warnings", "np", "print"], tmp_path)
+    text = "".join(outputs(c) for c in nb.cells)
+    assert "tampering" not in text, text
+    assert text.count("test ran") == 3

@@ -8,6 +8,7 @@ committed labs/ copy; then autograde a whole class at once with the course's own
 - ``untouched``: the student notebook as released -- zero;
 - ``attacks``: the untouched notebook plus one added cell per harness attack (tests/cheats/attacks.py) -- zero,
   and the report names the tampering;
+- ``always-equal``: every answer returns an object equal to everything (tests/cheats/always_equal.py) -- zero;
 - every submission in ``tests/cheats/<lab>/``: hard-coded visible answers (must lose hidden-test points), lazy
   solutions that skip what a part teaches (must lose that part), correct alternatives (must get full marks).
 
@@ -34,6 +35,7 @@ from conftest import ROOT
 LABS = course.lab_names()
 CHEATS = ROOT / "tests" / "cheats"
 ATTACK_SPEC = CHEATS / "attacks.py"
+PROBE_SPEC = CHEATS / "always_equal.py"
 
 
 def load_module(path):
@@ -57,7 +59,7 @@ def build(lab, spec) -> dict:
     solution = course.read(course.solution_notebook(lab))
     answers = {c["metadata"]["nbgrader"]["grade_id"]: c for c in release["cells"]
                if c["metadata"].get("nbgrader", {}).get("solution")}
-    cells = dict(getattr(spec, "CELLS", {}))
+    cells = spec.cells(lab, release) if hasattr(spec, "cells") else dict(getattr(spec, "CELLS", {}))
     unknown = set(cells) - set(answers)
     assert not unknown, f"{spec.__name__} names cells that are not answer cells of {lab}: {unknown}"
     if getattr(spec, "BASE", "release") == "reference":
@@ -83,8 +85,9 @@ def submissions(lab) -> dict:
     """{student id: (spec module or None, notebook)} for the whole synthetic class of ``lab``."""
     class_ = {"reference": (None, course.read(course.solution_notebook(lab))),
               "untouched": (None, course.read(course.release_notebook(lab)))}
-    attacks = load_module(ATTACK_SPEC)
-    class_["attacks"] = (attacks, build(lab, attacks))
+    for name, path in (("attacks", ATTACK_SPEC), ("always-equal", PROBE_SPEC)):
+        spec = load_module(path)
+        class_[name] = (spec, build(lab, spec))
     for path in cheat_files(lab):
         spec = load_module(path)
         class_[path.stem.replace("_", "-")] = (spec, build(lab, spec))
@@ -162,6 +165,13 @@ def test_harness_attacks_gain_nothing_and_are_reported(lab):
     reasons = result["report"]["reasons"]
     for fragment in load_module(ATTACK_SPEC).REPORT:
         assert fragment in reasons, f"the report does not say {fragment!r}: {reasons}"
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_answers_equal_to_everything_score_zero(lab):
+    result = graded(lab)[1]["always-equal"]
+    assert result["total"][0] == 0, (f"answers returning an object equal to everything earned "
+                                     f"{result['total'][0]} points: {result['cells']}")
 
 
 @pytest.mark.parametrize("lab", LABS)

@@ -399,7 +399,10 @@ def _restore_libraries() -> list[str]:
 _MISSING = object()
 #: Names in watched modules that change between cells without anyone tampering (ipykernel swaps input()).
 _VOLATILE = frozenset({"input", "raw_input", "getpass", "_", "__", "___", "get_ipython", "exit", "quit",
-                       "display", "__IPYTHON__"})
+                       "display", "__IPYTHON__",
+                       # set by IPython and ipykernel as cells run: the last exception, the streams, hooks
+                       "last_type", "last_value", "last_traceback", "last_exc", "stdout", "stderr", "stdin",
+                       "displayhook", "excepthook", "ps1", "ps2", "showwarning", "formatwarning"})
 
 
 def _is_trusted_cell(raw: str) -> bool:
