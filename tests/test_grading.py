@@ -291,3 +291,27 @@ def test_watch_does_not_mistake_errors_or_plots_for_tampering(tmp_path):
     text = "".join(outputs(c) for c in nb.cells)
     assert "tampering" not in text, text
     assert text.count("test ran") == 3
+
+
+def test_review_refuses_changing_what_the_tests_read(env):
+    protected = {"Graph", "KERNELS"}
+    for source in ("Graph.add = lambda *a: 1", "KERNELS['add'] = None", "setattr(Graph, 'x', 1)"):
+        assert policy.review_source(source, dict(env), protected), source
+    for source in ("def f(Graph):\n    Graph.x = 1", "g = Graph()\ng.x = 1", "x = KERNELS['add']"):
+        assert policy.review_source(source, dict(env), protected) == [], source
+
+
+def test_names_only_tests_define_are_not_for_student_functions():
+    test = "expected = 3\nassert f() == expected"
+    assert policy.names_only_tests_bind(["x = 1", test], [test], ["def f():\n    return 3"]) == {"expected"}
+    assert policy.names_read_when_called("TILE = 4\ndef f(x):\n    return TILE * x + expected\nz = expected") \
+        == {"TILE", "expected"}
+
+
+def test_watch_restores_instructor_containers_and_classes(tmp_path):
+    setup = "KERNELS = {'add': 1}\nclass Graph:\n    def size(self):\n        return 1\n"
+    test = "assert KERNELS == {'add': 1} and Graph().size() == 1\nprint('test ran')"
+    nb = run_notebook([("instructor", setup), ("student", "KERNELS.update(add=2)\n[Graph][0].size = lambda self: 5"),
+                       ("instructor", test)], ["KERNELS", "Graph", "print"], tmp_path)
+    final = outputs(nb.cells[-1])
+    assert "test ran" in final and "contents of KERNELS" in final and "Graph.size" in final, final

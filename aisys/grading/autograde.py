@@ -190,12 +190,20 @@ def review_cells(cells: list, template_answers: list[str]) -> dict:
         if cell.metadata.get("nbgrader", {}).get("grade"):
             tests.append(source_text(cell))
     protected = policy.protected_names(instructor, tests, template_answers)
+    test_only = policy.names_only_tests_bind(instructor, tests, template_answers)
     env = policy.module_environment(instructor)
+    student_cells = [source_text(c) for c in cells
+                     if c.cell_type == "code" and c.metadata.get(KEY, {}).get("author") == "student"]
+    test_only -= set().union(*(policy.bound_globals(s) for s in student_cells)) if student_cells else set()
     refused = []
     for index, cell in enumerate(cells):
         if cell.cell_type != "code" or cell.metadata.get(KEY, {}).get("author") != "student":
             continue
         problems = policy.review_source(source_text(cell), env, protected)
+        read = sorted(policy.names_read_when_called(source_text(cell)) & test_only)
+        if read:
+            problems.append(policy.Violation(0, f"a function reads {', '.join(read)}, which only a test cell "
+                                                f"defines (a test's own values are not an answer)"))
         if problems:
             cell.metadata[KEY]["not_run"] = [str(p) for p in problems]
             refused.append({"cell": index, "grade_id": grade_id(cell) or "an added cell",

@@ -287,13 +287,22 @@ def _snapshot(shell) -> None:
     _state["events"] = {event: list(callbacks) for event, callbacks in shell.events.callbacks.items()}
     namespace = shell.user_ns
     _state["names"] = {n: namespace[n] for n in _state["protected"] if n in namespace}
+    # The contents of the instructor's containers the tests read (a table of kernels, a list of cases).
+    _state["contents"] = {n: _copy(v) for n, v in _state["names"].items() if isinstance(v, (dict, list, set))}
     modules = _watched_modules(namespace)
     for name, module in modules.items():
         if type(module) is types.ModuleType:
             module.__class__ = _GuardedModule
         _remember(_state.setdefault("modules", {}), name, module, vars(module))
-    for name, cls in _watched_classes(modules).items():
+    classes = _watched_classes(modules)
+    classes.update({f"__main__.{n}": v for n, v in _state["names"].items()   # the instructor's own classes
+                    if isinstance(v, type) and v.__module__ == "__main__"})
+    for name, cls in classes.items():
         _remember(_state.setdefault("classes", {}), name, cls, vars(cls))
+
+
+def _copy(container):
+    return dict(container) if isinstance(container, dict) else type(container)(container)
 
 
 def _from_student(item) -> bool:
@@ -345,6 +354,12 @@ def _restore(shell) -> None:
         if namespace.get(name, _MISSING) is not value:
             namespace[name] = value
             (restored if _is_code(value) else notes).append(f"the global {name}")
+    for name, saved in _state.get("contents", {}).items():
+        current = namespace.get(name)
+        if current is _state["names"].get(name) and current != saved:
+            current.clear()
+            current.update(saved) if isinstance(current, (dict, set)) else current.extend(saved)
+            restored.append(f"the contents of {name}")
     for name in _state["protected"]:
         if name not in _state["names"] and name in namespace and hasattr(builtins, name):
             del namespace[name]          # a student's definition shadowing a builtin the tests use

@@ -262,13 +262,29 @@ class _Reviewer(ast.NodeVisitor):
         if node.id in DENIED_NAMES or _HISTORY.match(node.id):
             self.flag(node, f"uses {node.id}")
 
+    def _protected_root(self, node) -> str | None:
+        """The protected global an attribute/subscript chain starts from (not shadowed by a local), if any."""
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        if isinstance(node, ast.Name) and node.id in self.protected and \
+                not any(node.id in scope for scope in self.local_scopes):
+            return node.id
+        return None
+
     def visit_Attribute(self, node):
         store = isinstance(node.ctx, (ast.Store, ast.Del))
         if id(node) not in self.allowed_nodes:
             problem = attribute_problem(self.resolve(node.value), node.attr, store=store)
             if problem:
                 self.flag(node, problem)
+            elif store and self._protected_root(node.value):
+                self.flag(node, f"changes {self._protected_root(node.value)}.{node.attr}, which the tests use")
         self.visit(node.value)
+
+    def visit_Subscript(self, node):
+        if isinstance(node.ctx, (ast.Store, ast.Del)) and self._protected_root(node.value):
+            self.flag(node, f"changes an item of {self._protected_root(node.value)}, which the tests use")
+        self.generic_visit(node)
 
     def visit_Assign(self, node):
         self.visit(node.value)
@@ -292,6 +308,8 @@ class _Reviewer(ast.NodeVisitor):
                     self.flag(node, problem)
             elif isinstance(parent, types.ModuleType) or _is_library_class(parent):
                 self.flag(node, f"uses {func.id}() with a computed name on {getattr(parent, '__name__', parent)}")
+            if store and self._protected_root(target):
+                self.flag(node, f"changes {self._protected_root(target)} with {func.id}(), which the tests use")
         self.generic_visit(node)
 
     # --- IPython magics --------------------------------------------------------------------------------
@@ -541,3 +559,31 @@ def protected_names(instructor_cells: list[str], test_cells: list[str], answer_c
         protected.add(name)
         frontier |= reads_of.get(name, set()) - protected
     return protected
+
+
+def names_only_tests_bind(instructor_cells: list[str], test_cells: list[str], answer_cells: list[str]) -> set[str]:
+    """Globals that only test cells bind (expected values, hidden references): student code has no business
+    reading them (a function called by a test could otherwise return the test's own answer)."""
+    import builtins
+    tests = set().union(*(bound_globals(s) for s in test_cells)) if test_cells else set()
+    others = set().union(*(bound_globals(s) for s in instructor_cells if s not in test_cells)) if instructor_cells else set()
+    answers = set().union(*(bound_globals(s) for s in answer_cells)) if answer_cells else set()
+    return tests - others - answers - set(dir(builtins))
+
+
+def names_read_when_called(source: str) -> set[str]:
+    """Globals read inside the cell's functions (when they are called, possibly by a test), not bound there."""
+    try:
+        tree = ast.parse(python_source(source))
+    except (SyntaxError, ValueError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            body = ast.Module(body=node.body if isinstance(node.body, list) else [ast.Expr(node.body)], type_ignores=[])
+            local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+            local |= {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+            declared = {name for n in ast.walk(body) if isinstance(n, ast.Global) for name in n.names}
+            local -= declared
+            found |= {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
+    return found
