@@ -315,3 +315,13 @@ def test_watch_restores_instructor_containers_and_classes(tmp_path):
                        ("instructor", test)], ["KERNELS", "Graph", "print"], tmp_path)
     final = outputs(nb.cells[-1])
     assert "test ran" in final and "contents of KERNELS" in final and "Graph.size" in final, final
+
+
+def test_source_uses_skips_methods_python_generated(tmp_path):
+    module = tmp_path / "student_dc.py"
+    module.write_text("from dataclasses import dataclass\n@dataclass\nclass Point:\n    x: int = 0\n"
+                      "    def norm(self):\n        return abs(self.x)\n"
+                      "def answer(v):\n    return Point(v).norm()\n")
+    namespace = {"__name__": "__main__"}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    assert source_uses(namespace["answer"], attributes={"view"}) == []

@@ -192,13 +192,20 @@ def _resolve(node, namespace: dict):
 
 def source_uses(fn, *, attributes=(), objects=(), _seen=None) -> list[str]:
     """Where ``fn`` (and every notebook function it refers to) names an attribute in ``attributes`` or refers to
-    one of ``objects`` (modules, functions, classes, compared by identity); empty if nowhere."""
+    one of ``objects`` (modules, functions, classes, compared by identity); empty if nowhere. ``fn``'s own code
+    must be readable; methods Python generated for a notebook class (a dataclass's ``__init__``) are skipped."""
+    top = _seen is None
     _seen = set() if _seen is None else _seen
     fn = getattr(fn, "py_func", fn)
     if id(fn) in _seen:
         return []
     _seen.add(id(fn))
-    tree, name = _source_tree(fn)
+    try:
+        tree, name = _source_tree(fn)
+    except AssertionError:
+        if top:
+            raise
+        return []              # a method Python generated (dataclasses, reprlib): no source, not the student's
     namespace = dict(getattr(fn, "__globals__", {}))
     wanted = {id(o): _label(o) if not isinstance(o, types.ModuleType) else o.__name__ for o in objects}
     found, callees = [], []
