@@ -11,6 +11,8 @@ simulator switches before numba or triton are imported:
 - :mod:`aisys.gpu_trace` count and draw the global-memory accesses of numba.cuda kernels
 - :mod:`aisys.fxgraph` draw torch.fx graphs (before/after a pass) with matplotlib
 - :mod:`aisys.models` the small trained digits CNN shipped in ``data/``
+- :mod:`aisys.dist` run a function on several real ``torch.distributed`` processes (gloo), count their messages
+- :mod:`aisys.grading` grading machinery: review of student code, the grading kernel's watch, forbidden routines
 """
 from pathlib import Path
 

@@ -1,0 +1,343 @@
+"""Unit tests of aisys.dist: real processes, counted messages, errors that name the rank, no orphans."""
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+import torch
+import torch.distributed as dist
+
+from aisys import dist as adist
+
+FAST = dict(timeout=30, op_timeout=8)
+
+
+def children():
+    """PIDs of this process's live (non-zombie) children."""
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me and fields[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_orphans():
+    before = set(children())
+    yield
+    assert set(children()) - before == set(), "a rank outlived the call that started it"
+
+
+# ------------------------------------------------------------------------------------------------ rank functions
+def whoami():
+    return {"rank": dist.get_rank(), "size": dist.get_world_size(), "pid": os.getpid(),
+            "threads": torch.get_num_threads()}
+
+
+def total(scale):
+    x = torch.tensor([float(dist.get_rank() + 1)]) * scale
+    dist.all_reduce(x)
+    return x
+
+
+def ring(n, dtype=torch.float32):
+    r, p = dist.get_rank(), dist.get_world_size()
+    x = torch.full((n,), r, dtype=dtype)
+    y = torch.empty(n, dtype=dtype)
+    reqs = [dist.irecv(y, (r - 1) % p), dist.isend(x, (r + 1) % p)]
+    for q in reqs:
+        q.wait()
+    return y
+
+
+def blocking_ring():
+    r, p = dist.get_rank(), dist.get_world_size()
+    dist.send(torch.ones(4), (r + 1) % p)
+    dist.recv(torch.empty(4), (r - 1) % p)
+
+
+def fails_on_two():
+    if dist.get_rank() == 2:
+        raise ValueError("rank two is unhappy")
+    dist.recv(torch.empty(1), 2)      # waits for rank 2, which never sends
+
+
+def spins():
+    while True:
+        pass
+
+
+def exits_early():
+    if dist.get_rank() == 1:
+        os._exit(3)
+    dist.recv(torch.empty(1), 1)
+
+
+def uses_collective():
+    dist.all_reduce(torch.ones(2))
+
+
+def returns_object():
+    return object()
+
+
+def talks():
+    print(f"hello from {dist.get_rank()}")
+    return None
+
+
+def mixed_results():
+    r = dist.get_rank()
+    return [None, True, 3, 2.5, math.inf, "s", (r, r), {"a": torch.arange(3) + r},
+            np.arange(4, dtype=np.int16) * r, torch.zeros(0, 3), torch.tensor(7, dtype=torch.bfloat16)]
+
+
+def sleeps_then_ring():
+    time.sleep(30)
+
+
+def empty_messages():
+    r, p = dist.get_rank(), dist.get_world_size()
+    reqs = [dist.irecv(torch.empty(0), (r - 1) % p), dist.isend(torch.empty(0), (r + 1) % p)]
+    for q in reqs:
+        q.wait()
+    return ring(3)
+
+
+def with_barrier():
+    dist.barrier()
+    return ring(2)
+
+
+# ------------------------------------------------------------------------------------------------ tests
+def test_run_returns_each_ranks_result_from_separate_processes():
+    rows = adist.run(whoami, 4, **FAST)
+    assert [r["rank"] for r in rows] == [0, 1, 2, 3] and {r["size"] for r in rows} == {4}
+    pids = {r["pid"] for r in rows}
+    assert len(pids) == 4 and os.getpid() not in pids
+    assert {r["threads"] for r in rows} == {1}
+    assert [float(t) for t in adist.run(total, 3, 2.0, **FAST)] == [12.0, 12.0, 12.0]
+
+
+def test_one_rank_and_cases():
+    assert adist.run(whoami, 1, **FAST)[0]["size"] == 1
+    out = adist.run(total, 2, cases=[(1.0,), (10.0,)], **FAST)
+    assert [[float(t) for t in case] for case in out] == [[3.0, 3.0], [30.0, 30.0]]
+
+
+def test_results_cross_the_pipe_intact():
+    res = adist.run(mixed_results, 2, **FAST)
+    for r, got in enumerate(res):
+        assert got[:6] == [None, True, 3, 2.5, math.inf, "s"] and got[6] == (r, r)
+        assert torch.equal(got[7]["a"], torch.arange(3) + r)
+        assert got[8].dtype == np.int16 and np.array_equal(got[8], np.arange(4, dtype=np.int16) * r)
+        assert got[9].shape == (0, 3) and got[10].dtype == torch.bfloat16 and float(got[10]) == 7.0
+
+
+def test_trace_counts_every_message():
+    tr = adist.trace(ring, 4, 5, torch.float64, **FAST)
+    assert [t.tolist() for t in tr.results] == [[3.0] * 5, [0.0] * 5, [1.0] * 5, [2.0] * 5]
+    for r in range(4):
+        assert [(m.dst, m.nbytes, m.dtype) for m in tr.sent(r)] == [((r + 1) % 4, 40, "float64")]
+        assert [(m.src, m.nbytes) for m in tr.received(r)] == [((r - 1) % 4, 40)]
+        assert tr.messages_sent(r) == 1 and tr.bytes_sent(r) == 40 and tr.bytes_received(r) == 40
+    assert (tr.matrix() == np.roll(np.eye(4, dtype=np.int64), 1, axis=1) * 40).all()
+    assert "bytes sent" in tr.summary()
+
+
+def test_trace_cases_and_zero_byte_messages():
+    first, second = adist.trace(empty_messages, 3, cases=[(), ()], **FAST)
+    for tr in (first, second):
+        assert len(tr.sent(0, nonempty=False)) == 2 and len(tr.sent(0)) == 1
+        assert {m.case for m in tr.sends} == {tr.sends[0].case}
+    assert first.sends[0].case == 0 and second.sends[0].case == 1
+
+
+def test_trace_refuses_collectives_but_not_barrier():
+    with pytest.raises(adist.RankError, match="CollectiveRefused: collectives are switched off") as err:
+        adist.trace(uses_collective, 2, **FAST)
+    assert err.value.rank in (0, 1)
+    tr = adist.trace(with_barrier, 2, **FAST)
+    assert tr.messages_sent(0) == 1
+
+
+def test_payloads_record_what_each_send_carried():
+    tr = adist.trace(ring, 3, 4, torch.float64, payloads=True, **FAST)
+    for r in range(3):
+        (sent,) = tr.sent(r)
+        assert sent.payload.dtype == torch.float64 and torch.equal(sent.payload, torch.full((4,), float(r), dtype=torch.float64))
+        assert tr.received(r)[0].payload is None
+    tr = adist.trace(ring, 2, 3, torch.int32, **FAST)
+    assert tr.sent(0)[0].payload is None
+
+
+def test_poison_overwrites_received_floats_only():
+    tr = adist.trace(ring, 3, 4, poison=True, **FAST)
+    assert all(torch.isnan(t).all() for t in tr.results)
+    tr = adist.trace(ring, 3, 4, torch.int64, poison=True, **FAST)
+    assert [t.tolist() for t in tr.results] == [[2] * 4, [0] * 4, [1] * 4]
+
+
+def test_an_exception_names_the_rank_and_stops_the_others_quickly():
+    start = time.perf_counter()
+    with pytest.raises(adist.RankError) as err:
+        adist.run(fails_on_two, 4, timeout=60, op_timeout=30)
+    assert time.perf_counter() - start < 15, "the other ranks must be stopped, not waited for"
+    text = str(err.value)
+    assert err.value.rank == 2 and text.startswith("rank 2 of 4 failed: ValueError: rank two is unhappy")
+    assert "in fails_on_two" in text and "Traceback" in text
+
+
+def test_a_deadlock_fails_within_the_op_timeout():
+    start = time.perf_counter()
+    with pytest.raises(adist.RankError, match="Timed out") as err:
+        adist.trace(blocking_ring, 3, timeout=30, op_timeout=2)
+    assert time.perf_counter() - start < 20
+    assert "deadlock" in str(err.value) and "in blocking_ring" in str(err.value)
+
+
+def test_code_that_never_ends_is_stopped_at_the_timeout():
+    with pytest.raises(adist.RunTimeout) as err:
+        adist.run(spins, 2, timeout=2)
+    assert set(err.value.stuck) == {0, 1}
+    assert all("spins" in where for where in err.value.stuck.values()), err.value.stuck
+
+
+def test_a_rank_that_exits_is_reported():
+    with pytest.raises(adist.RankError, match="rank 1 of 2 failed: the process exited with code 3"):
+        adist.run(exits_early, 2, **FAST)
+
+
+def test_results_that_cannot_be_sent_back_are_a_clear_error():
+    with pytest.raises(adist.RankError, match="returned a object, which cannot be sent back"):
+        adist.run(returns_object, 2, **FAST)
+
+
+def test_what_ranks_print_is_shown_with_the_rank(capsys):
+    adist.run(talks, 3, **FAST)
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"[rank {r}] hello from {r}" for r in range(3)]
+
+
+def test_interrupting_the_caller_kills_the_ranks():
+    class Interrupted(Exception):
+        pass
+
+    def handler(signum, frame):
+        raise Interrupted()
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, 1.0)
+    try:
+        with pytest.raises(Interrupted):
+            adist.run(sleeps_then_ring, 3, timeout=60)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    # the no_orphans fixture checks that every rank is gone
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_ranks_die_with_their_parent(tmp_path):
+    script = textwrap.dedent(f"""
+        import os, sys, time
+        sys.path.insert(0, {str(adist.__file__.rsplit('/aisys/', 1)[0])!r})
+        from aisys import dist as adist
+        def sleeper():
+            with open(os.path.join({str(tmp_path)!r}, f"pid{{os.getpid()}}"), "w"):
+                pass
+            time.sleep(60)
+        adist.run(sleeper, 3, timeout=120)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, "TMPDIR": str(tmp_path)})
+    deadline = time.time() + 60
+    while len(list(tmp_path.glob("pid*"))) < 3 and time.time() < deadline:
+        time.sleep(0.1)
+    pids = [int(p.name[3:]) for p in tmp_path.glob("pid*")]
+    assert len(pids) == 3, "the ranks did not start"
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.time() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "ranks outlived their parent"
+
+
+@pytest.mark.parametrize("bad", [
+    dict(fn=42, world_size=2), dict(fn=whoami, world_size=0), dict(fn=whoami, world_size=adist.MAX_WORLD_SIZE + 1),
+    dict(fn=whoami, world_size=2.0), dict(fn=whoami, world_size=True), dict(fn=whoami, world_size=2, timeout=-1),
+    dict(fn=whoami, world_size=2, op_timeout=0)])
+def test_bad_arguments_raise_value_error(bad):
+    with pytest.raises(ValueError):
+        adist.run(**bad)
+
+
+def test_cases_and_args_do_not_mix():
+    with pytest.raises(ValueError, match="not both"):
+        adist.run(total, 2, 1.0, cases=[(1.0,)])
+    with pytest.raises(ValueError, match="poison"):
+        adist.trace(ring, 2, 3, poison="yes")
+    with pytest.raises(ValueError, match="payloads"):
+        adist.trace(ring, 2, 3, payloads=1)
+
+
+def test_trace_rejects_bad_ranks():
+    tr = adist.trace(ring, 2, 1, **FAST)
+    with pytest.raises(ValueError, match="rank must be"):
+        tr.sent(2)
+
+
+@pytest.mark.parametrize("n,p", [(0, 1), (0, 3), (2, 4), (10, 4), (12, 4), (7, 3), (1000, 7)])
+def test_chunk_bounds_follow_tensor_split(n, p):
+    bounds = adist.chunk_bounds(n, p)
+    sizes = [t.numel() for t in torch.tensor_split(torch.arange(n), p)]
+    assert [hi - lo for lo, hi in bounds] == sizes
+    assert bounds[0][0] == 0 and bounds[-1][1] == n and all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+
+
+def test_chunk_bounds_rejects_bad_input():
+    for args in ((-1, 2), (4, 0), (4.0, 2), (3, True)):
+        with pytest.raises(ValueError):
+            adist.chunk_bounds(*args)
+
+
+def test_ping_pong_and_plot_traffic():
+    times = adist.ping_pong([4, 4096], repeats=3, warmup=1)
+    assert times.shape == (2,) and (times > 0).all()
+    with pytest.raises(ValueError):
+        adist.ping_pong([])
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    m = adist.plot_traffic(ax, adist.trace(ring, 3, 2, **FAST))
+    assert m.sum() == 3 * 8
+    plt.close(fig)
+    with pytest.raises(ValueError):
+        adist.plot_traffic(ax, "not a trace")
+
+
+def aborts():
+    if dist.get_rank() == 1:
+        os.abort()
+    dist.recv(torch.empty(1), 1)
+
+
+def test_a_rank_that_crashes_is_reported_with_its_signal():
+    with pytest.raises(adist.RankError, match="rank 1 of 2 failed: the process was killed by signal SIGABRT"):
+        adist.run(aborts, 2, **FAST)
