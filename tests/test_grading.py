@@ -306,6 +306,11 @@ def test_names_only_tests_define_are_not_for_student_functions():
     assert policy.names_only_tests_bind(["x = 1", test], [test], ["def f():\n    return 3"]) == {"expected"}
     assert policy.names_read_when_called("TILE = 4\ndef f(x):\n    return TILE * x + expected\nz = expected") \
         == {"TILE", "expected"}
+    # a lambda or comprehension inside a function reads the function's locals (found in lab11's reference)
+    nested = "def plan(order):\n    live = span(order)\n    return sorted(order, key=lambda n: live[n]) + [live[n] for n in order]"
+    assert policy.names_read_when_called(nested) == {"span", "sorted"}
+    assert policy.names_read_when_called("def f():\n    global seen\n    seen = 1\n    return [seen + expected for _ in 'ab']") \
+        == {"seen", "expected"}
 
 
 def test_watch_restores_instructor_containers_and_classes(tmp_path):

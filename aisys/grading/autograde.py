@@ -23,6 +23,7 @@ What each step found is stored in the autograded notebook's metadata under ``ais
 """
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -460,4 +461,7 @@ class SubmissionCollector(FileNameCollectorPlugin):
             self.log.warning("Skipped %s: name it <student_id>_<lab>.ipynb, or zip it as <student_id>_<lab>.zip",
                              submitted_file)
             return None
-        return {"student_id": owner[0], "file_id": f"{owner[1]}.ipynb", "timestamp": None}
+        # The file's modification time (the LMS download keeps the upload time) becomes the submission's
+        # timestamp.txt, which nbgrader's release_feedback needs for every student it returns feedback to.
+        modified = datetime.datetime.fromtimestamp(os.path.getmtime(submitted_file), datetime.timezone.utc)
+        return {"student_id": owner[0], "file_id": f"{owner[1]}.ipynb", "timestamp": modified}

@@ -24,6 +24,7 @@ import ast
 import functools
 import importlib
 import re
+import symtable
 import types
 from dataclasses import dataclass
 
@@ -572,18 +573,22 @@ def names_only_tests_bind(instructor_cells: list[str], test_cells: list[str], an
 
 
 def names_read_when_called(source: str) -> set[str]:
-    """Globals read inside the cell's functions (when they are called, possibly by a test), not bound there."""
+    """Globals read inside the cell's functions (when they are called, possibly by a test), not bound there.
+    Scopes are Python's own (``symtable``): a lambda or comprehension inside a function reads that function's
+    locals, not globals."""
     try:
-        tree = ast.parse(python_source(source))
+        table = symtable.symtable(python_source(source), "<cell>", "exec")
     except (SyntaxError, ValueError):
         return set()
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            body = ast.Module(body=node.body if isinstance(node.body, list) else [ast.Expr(node.body)], type_ignores=[])
-            local = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
-            local |= {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
-            declared = {name for n in ast.walk(body) if isinstance(n, ast.Global) for name in n.names}
-            local -= declared
-            found |= {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
+
+    def visit(scope, in_function):
+        is_function = scope.get_type() == "function"
+        comprehension = scope.get_name() in ("listcomp", "dictcomp", "setcomp", "genexpr")
+        if is_function and (in_function or not comprehension):   # a top-level comprehension runs at once
+            found.update(s.get_name() for s in scope.get_symbols() if s.is_referenced() and s.is_global())
+        for child in scope.get_children():
+            visit(child, in_function or (is_function and not comprehension))
+
+    visit(table, False)
     return found
