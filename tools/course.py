@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,12 +62,25 @@ def all_notebooks() -> list[Path]:
 
 
 def read(path: Path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """A notebook as a dict, each cell's source as one string (however the file stores it)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        cell["source"] = source(cell)
+    return nb
+
+
+def dumps(nb: dict) -> str:
+    """The text Jupyter writes for ``nb`` (nbformat's JSON layout: sorted keys, one-space indent, each source a
+    list of lines), so a notebook saved from JupyterLab differs from the stored one only where it was edited."""
+    nb = json.loads(json.dumps(nb))
+    for cell in nb.get("cells", []):
+        cell["source"] = source(cell).splitlines(keepends=True)
+    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False, separators=(",", ": ")) + "\n"
 
 
 def write(nb: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(dumps(nb), encoding="utf-8")
 
 
 def source(cell: dict) -> str:
@@ -78,10 +92,14 @@ def clean(nb: dict) -> dict:
     """The stored form: no outputs or execution counts, minimal notebook metadata."""
     nb = json.loads(json.dumps(nb))
     nb["metadata"] = {k: v for k, v in nb.get("metadata", {}).items() if k in NOTEBOOK_METADATA_KEYS}
-    if "language_info" in nb["metadata"]:
-        nb["metadata"]["language_info"] = {"name": nb["metadata"]["language_info"].get("name", "python")}
+    nb["metadata"]["language_info"] = {"name": "python"}   # what Jupyter adds on save, minus version details
+    nb["nbformat"], nb["nbformat_minor"] = 4, max(5, nb.get("nbformat_minor", 5))   # 4.5: cells have ids
+    seen = set()
     for cell in nb["cells"]:
         cell["source"] = source(cell)
+        if not cell.get("id") or cell["id"] in seen:   # JupyterLab gives every cell an id; keep the ones it gave
+            cell["id"] = uuid.uuid4().hex[:8]
+        seen.add(cell["id"])
         if cell["cell_type"] == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
@@ -397,9 +415,9 @@ def main(argv: list[str]) -> int:
             print("stamped", path.relative_to(ROOT))
     elif args.command == "clean":
         for path in [Path(a).resolve() for a in args.notebooks] or all_notebooks():
-            nb = read(path)
-            if clean(nb) != nb:
-                write(clean(nb), path)
+            text = dumps(clean(read(path)))
+            if text != path.read_text(encoding="utf-8"):
+                path.write_text(text, encoding="utf-8")
                 print("cleaned", path.relative_to(ROOT))
     elif args.command == "lock":
         for lab in args.labs or lab_names():
