@@ -54,3 +54,26 @@ def roofline(ax, peak_gflops: float, bandwidth_gbs: float, kernels: Mapping[str,
     ax.set_xlabel("arithmetic intensity (FLOP/byte)")
     ax.set_ylabel("attainable performance (GFLOP/s)")
     return ridge
+
+
+def _plain(value: float) -> str:
+    """A tick value without scientific notation: 0.05, 0.6, 2, 40, 1,000."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def log_ticks(ax, axis: str = "y", unit: str = "", ratio: bool = False) -> None:
+    """Label a log-scale axis with plain numbers ("0.1 ms", "10 ms"), or as ratios ("0.5x", "2x", "100x") when
+    ``ratio`` is true, instead of matplotlib's powers of ten. Call after the data are plotted."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    suffix = "x" if ratio else (f" {unit}" if unit else "")
+    lo, hi = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
+    decades = np.log10(hi / lo) if lo > 0 else 9.0
+    target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if decades <= 3 else (1.0,)))
+    target.set_major_formatter(FuncFormatter(lambda v, _: _plain(v) + suffix if v > 0 else ""))
+    target.set_minor_formatter(NullFormatter())

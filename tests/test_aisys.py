@@ -119,6 +119,19 @@ def test_time_fn_rejects_bad_counts(kwargs):
 def test_time_fn_rejects_non_callable():
     with pytest.raises(ValueError, match="callable"):
         bench.time_fn(42)
+    with pytest.raises(ValueError, match="clock must be"):
+        bench.time_fn(lambda: None, clock=1.0)
+
+
+def test_time_fn_reads_the_clock_it_is_given():
+    clock = FakeClock()
+    costs = iter([5.0, 2.0, 4.0])  # warmup, then two timed runs
+
+    def work():
+        clock.now += next(costs)
+
+    timing = bench.time_fn(work, repeat=2, clock=clock)
+    assert timing.runs == (2.0, 4.0) and timing.best == 2.0
 
 
 def test_gflops_and_format():

@@ -4,10 +4,12 @@ axpy: a while loop with the stride computed from blockDim and gridDim; block_sum
 doubling, s[2*h*t] += s[2*h*t + h]); tiled GEMM: cuda.grid(2) indices, the B tile stored transposed; mma_4x4x4:
 scalar FP32 loops; wmma: accumulates the 4 products of each block with c passed along; warp MMA: another split of the
 outputs (lane l owns row l // 2, columns 8*(l % 2) .. +8) and of the staging (lanes 0-15 load the A slice, lanes 16-31
-the B slice, 4 values each). Must get full marks.
+the B slice, 4 values each); transpose: while loops, the naive tile as a flat 1-D shared array (word 32r + c), and the
+conflict-free kernel with an XOR-swizzled 32 x 32 tile (element (r, c) stored in column c ^ r) instead of padding.
+Must get full marks.
 """
 
-KIND = "correct alternative: while loops, interleaved tree, transposed tile, scalar FP32 MMA, row-per-lane warp split"
+KIND = "correct alternative: while loops, interleaved tree, transposed tile, swizzled transpose, scalar FP32 MMA, row-per-lane warp split"
 BASE = "reference"
 EXPECT = "full"
 
@@ -59,6 +61,51 @@ def matmul_tiled_kernel(A, B, C):
         cuda.syncthreads()
     if row < C.shape[0] and col < C.shape[1]:
         C[row, col] = total
+''',
+    "transpose": '''
+TILE_WORDS = BT * BT
+
+
+@cuda.jit
+def transpose_naive_kernel(a, out):
+    flat = cuda.shared.array(TILE_WORDS, float32)        # element (r, c) of the tile is word r * BT + c
+    tx = cuda.threadIdx.x
+    r = cuda.threadIdx.y
+    while r < BT:
+        i = cuda.blockIdx.y * BT + r
+        j = cuda.blockIdx.x * BT + tx
+        if i < a.shape[0] and j < a.shape[1]:
+            flat[r * BT + tx] = a[i, j]
+        r += BR
+    cuda.syncthreads()
+    r = cuda.threadIdx.y
+    while r < BT:
+        i = cuda.blockIdx.x * BT + r
+        j = cuda.blockIdx.y * BT + tx
+        if i < out.shape[0] and j < out.shape[1]:
+            out[i, j] = flat[tx * BT + r]
+        r += BR
+
+
+@cuda.jit
+def transpose_padded_kernel(a, out):
+    tile = cuda.shared.array((BT, BT), float32)          # swizzled: element (r, c) lives in column c ^ r
+    tx = cuda.threadIdx.x
+    r = cuda.threadIdx.y
+    while r < BT:
+        i = cuda.blockIdx.y * BT + r
+        j = cuda.blockIdx.x * BT + tx
+        if i < a.shape[0] and j < a.shape[1]:
+            tile[r, tx ^ r] = a[i, j]
+        r += BR
+    cuda.syncthreads()
+    r = cuda.threadIdx.y
+    while r < BT:
+        i = cuda.blockIdx.x * BT + r
+        j = cuda.blockIdx.y * BT + tx
+        if i < out.shape[0] and j < out.shape[1]:
+            out[i, j] = tile[tx, r ^ tx]                 # element (tx, r)
+        r += BR
 ''',
     "mma": '''
 def _check(m, shape, dtype, name):

@@ -5,10 +5,13 @@ axpy: a grid-stride loop that handles two elements per iteration (i and i + S); 
 the reference but multiplies the tiles with np.dot on shared-memory slices; mma_4x4x4 in PyTorch (float32 matmul on
 the CPU), whose tensor-from-a-list construction makes PyTorch print a harmless UserWarning; wmma: adds the four MMA
 results of each block with c = 0 and the input c added at the end; warp MMA: each lane keeps a 2x4 register tile as in
-the reference but stages by flat index with a loop and multiplies with np.dot of shared slices. Must get full marks.
+the reference but stages by flat index with a loop and multiplies with np.dot of shared slices; transpose: each
+thread first loads its 4 elements of a into registers (cuda.local.array), stores all 4 into the tile (zeros outside a),
+and reads its 4 tile elements back as one strided slice tile[tx, ty:BT:BR]; the conflict-free kernel pads with a
+literal 33. Must get full marks.
 """
 
-KIND = "correct alternative: unrolled grid stride, register tree, np.dot on shared tiles, PyTorch MMA with a warning"
+KIND = "correct alternative: unrolled grid stride, register tree, np.dot on shared tiles, sliced transpose, PyTorch MMA with a warning"
 BASE = "reference"
 EXPECT = "full"
 
@@ -66,6 +69,49 @@ def matmul_tiled_kernel(A, B, C):
         cuda.syncthreads()
     if row < M and col < N:
         C[row, col] = acc
+''',
+    "transpose": '''
+PER_THREAD = BT // BR
+
+
+@cuda.jit
+def transpose_naive_kernel(a, out):
+    tile = cuda.shared.array((BT, BT), float32)
+    tx, ty = cuda.threadIdx.x, cuda.threadIdx.y
+    vals = cuda.local.array(PER_THREAD, float32)
+    row0, col = cuda.blockIdx.y * BT, cuda.blockIdx.x * BT + tx
+    for k in range(PER_THREAD):
+        r = row0 + ty + k * BR
+        vals[k] = a[r, col] if r < a.shape[0] and col < a.shape[1] else float32(0.0)
+    for k in range(PER_THREAD):
+        tile[ty + k * BR, tx] = vals[k]
+    cuda.syncthreads()
+    column = tile[tx, ty:BT:BR]                       # the 4 elements of tile column tx this thread writes out
+    orow0, ocol = cuda.blockIdx.x * BT, cuda.blockIdx.y * BT + tx
+    for k in range(PER_THREAD):
+        r = orow0 + ty + k * BR
+        if r < out.shape[0] and ocol < out.shape[1]:
+            out[r, ocol] = column[k]
+
+
+@cuda.jit
+def transpose_padded_kernel(a, out):
+    tile = cuda.shared.array((32, 33), float32)
+    tx, ty = cuda.threadIdx.x, cuda.threadIdx.y
+    vals = cuda.local.array(PER_THREAD, float32)
+    row0, col = cuda.blockIdx.y * BT, cuda.blockIdx.x * BT + tx
+    for k in range(PER_THREAD):
+        r = row0 + ty + k * BR
+        vals[k] = a[r, col] if r < a.shape[0] and col < a.shape[1] else float32(0.0)
+    for k in range(PER_THREAD):
+        tile[ty + k * BR, tx] = vals[k]
+    cuda.syncthreads()
+    column = tile[tx, ty:BT:BR]
+    orow0, ocol = cuda.blockIdx.x * BT, cuda.blockIdx.y * BT + tx
+    for k in range(PER_THREAD):
+        r = orow0 + ty + k * BR
+        if r < out.shape[0] and ocol < out.shape[1]:
+            out[r, ocol] = column[k]
 ''',
     "mma": '''
 import torch

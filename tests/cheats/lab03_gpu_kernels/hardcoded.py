@@ -1,6 +1,7 @@
 """A submission that passes the visible tests of lab03 without doing the work the hidden tests check:
 one thread does all of axpy, the reduction has no barriers, the GEMMs read operands straight from global
-memory (correct but untiled), the MMA accumulates in FP16 and wmma skips the 4x4x4 building block."""
+memory (correct but untiled), the transposes skip shared memory, the MMA accumulates in FP16 and wmma skips the 4x4x4
+building block."""
 
 KIND = "hard-coded visible answers"
 BASE = "release"      # answer cells not listed below stay unanswered
@@ -37,6 +38,17 @@ def matmul_tiled_kernel(A, B, C):
         for k in range(A.shape[1]):            # untiled: every operand from global memory
             acc += A[row, k] * B[k, col]
         C[row, col] = acc
+''',
+    "transpose": '''
+@cuda.jit
+def transpose_naive_kernel(a, out):
+    i = cuda.blockIdx.x * BT + cuda.threadIdx.x
+    for j in range(a.shape[0]):                  # right answer, no shared memory, one thread per column of a
+        if i < a.shape[1] and cuda.threadIdx.y == 0 and cuda.blockIdx.y == 0:
+            out[i, j] = a[j, i]
+
+
+transpose_padded_kernel = transpose_naive_kernel
 ''',
     "mma": '''
 def mma_4x4x4(a, b, c):

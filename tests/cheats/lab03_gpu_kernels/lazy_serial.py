@@ -4,13 +4,15 @@ axpy gives each thread a contiguous chunk (each thread does its share, but a war
 coalesced); block_sum loads into shared memory, synchronises, and lets thread 0 add the 32 values up (no tree);
 the tiled GEMM lets thread (0, 0) load both tiles of every step (tiled, but one thread does the loading); mma_4x4x4
 accumulates in FP16 (so wmma, built on it, loses too); the warp MMA lets lane 0 compute the whole 16x16 tile into
-shared memory, and the other lanes only copy out their 8 results.
+shared memory, and the other lanes only copy out their 8 results; the transposes let thread (0, 0) of each block move
+the whole tile through shared memory (padded, so conflict-free, but one lane does the work of 256).
 """
 
 KIND = "lazy: uncoalesced chunks, serial sum, one-thread tile loads, FP16 accumulation, one lane computing the tile"
 BASE = "reference"
 EXPECT = "partial"
-FAIL = {"test_axpy", "test_block_sum", "test_matmul_traffic", "test_mma_4x4x4", "test_wmma_16x16x16", "test_warp_mma"}
+FAIL = {"test_axpy", "test_block_sum", "test_matmul_traffic", "test_transpose", "test_transpose_banks", "test_mma_4x4x4",
+        "test_wmma_16x16x16", "test_warp_mma"}
 
 CELLS = {
     "axpy": '''
@@ -61,6 +63,27 @@ def matmul_tiled_kernel(A, B, C):
         cuda.syncthreads()
     if row0 + ty < M and col0 + tx < N:
         C[row0 + ty, col0 + tx] = acc
+''',
+    "transpose": '''
+PAD = BT + 1
+
+
+@cuda.jit
+def transpose_naive_kernel(a, out):
+    tile = cuda.shared.array((BT, PAD), float32)
+    x0, y0 = cuda.blockIdx.x * BT, cuda.blockIdx.y * BT
+    if cuda.threadIdx.x == 0 and cuda.threadIdx.y == 0:      # one thread moves the tile in and out
+        for r in range(BT):
+            for c in range(BT):
+                if y0 + r < a.shape[0] and x0 + c < a.shape[1]:
+                    tile[r, c] = a[y0 + r, x0 + c]
+        for r in range(BT):
+            for c in range(BT):
+                if x0 + r < out.shape[0] and y0 + c < out.shape[1]:
+                    out[x0 + r, y0 + c] = tile[c, r]
+
+
+transpose_padded_kernel = transpose_naive_kernel
 ''',
     "mma": '''
 def mma_4x4x4(a, b, c):
