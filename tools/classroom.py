@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,13 @@ def autograde(lab: str, root: Path, workers: int = 1, extra: tuple[str, ...] = (
     merge checks that every submission came back. Returns the worst exit status."""
     root = Path(root).resolve()
     students = sorted(p.parent.name for p in (root / "submitted").glob(f"*/{lab}"))
+    for student in students:
+        # nbgrader's release_feedback needs a submission secret for every student it has feedback for; only the
+        # exchange's submit writes one, so a class that also has LMS (zip_collect) submissions would stop at the
+        # first of them. Give those a secret of their own (their feedback goes back by upload, as the guide says).
+        secret = root / "submitted" / student / lab / "submission_secret.txt"
+        if not secret.exists():
+            secret.write_text(secrets.token_urlsafe(16))
     if workers <= 1 or len(students) <= 1:
         return subprocess.run([sys.executable, "-m", "nbgrader", "autograde", lab, *extra], cwd=root).returncode
     base = Path(tempfile.mkdtemp(prefix="aisys-grade-"))
