@@ -34,8 +34,8 @@ def execute(path: Path) -> float:
 
 PLAIN_PIPELINE = """
 from nbgrader.converters.autograde import Autograde
-c.Autograde.sanitize_preprocessors = Autograde.sanitize_preprocessors.default_value
-c.Autograde.autograde_preprocessors = Autograde.autograde_preprocessors.default_value
+c.Autograde.sanitize_preprocessors = Autograde.class_traits()["sanitize_preprocessors"].default()
+c.Autograde.autograde_preprocessors = Autograde.class_traits()["autograde_preprocessors"].default()
 """
 
 
