@@ -314,6 +314,7 @@ MODULES = {
     "03_compiler": "Compiler · AI 编译原理",
     "04_inference": "Inference · AI 推理系统",
     "05_framework": "Framework · AI 框架核心技术",
+    "06_llm": "LLM Systems · 大模型系统",
 }
 README = ROOT / "README.md"
 
