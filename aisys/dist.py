@@ -19,8 +19,9 @@ calls ``fn(*args)`` in every rank. Inside ``fn`` the usual API works: ``dist.get
 ``trace(fn, world_size, *args)`` does the same in a process group that **counts** every point-to-point message
 (sender, receiver, bytes, dtype; with ``payloads=True`` also what it carried) and **refuses every collective**
 (``all_reduce``, ``all_gather``, ``broadcast``...): the group for writing collectives yourself out of
-``send``/``recv``/``isend``/``irecv``/``batch_isend_irecv``. It returns a :class:`Trace` with each rank's result and
-the messages.
+``send``/``recv``/``isend``/``irecv``/``batch_isend_irecv``. With ``collectives=True`` the collectives run (on gloo)
+and are counted too (which one, which rank, how many bytes it contributed). It returns a :class:`Trace` with each
+rank's result, the messages and the collectives.
 
 What the harness guarantees (it is used by lecture notebooks and by graded labs):
 
@@ -64,7 +65,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["run", "trace", "Trace", "Message", "RankError", "RunTimeout", "CollectiveRefused", "chunk_bounds",
+__all__ = ["run", "trace", "Trace", "Message", "Collective", "RankError", "RunTimeout", "CollectiveRefused", "chunk_bounds",
            "ping_pong", "plot_traffic", "MAX_WORLD_SIZE"]
 
 #: The most ranks one call may start (they all share this machine's cores).
@@ -118,16 +119,33 @@ class Message:
         return self.src if self.kind == "send" else self.dst
 
 
+@dataclass(frozen=True)
+class Collective:
+    """One collective call as rank ``rank`` made it (``trace(..., collectives=True)``): ``name`` is its family
+    ("all_reduce", "all_gather", "reduce_scatter", "broadcast", "reduce", "gather", "scatter", "all_to_all"),
+    ``method`` the process-group method behind it (``dist.all_gather_into_tensor`` is "all_gather_single"),
+    ``nbytes`` the bytes of the input tensors this rank contributed, ``case`` the index of the case it belongs to."""
+    rank: int
+    name: str
+    method: str
+    nbytes: int
+    dtype: str
+    case: int = 0
+
+
 class Trace:
     """What one call of :func:`trace` observed: ``results[r]`` is what rank ``r`` returned; ``sends`` and ``recvs``
-    list every message each rank posted, in the order it posted them (zero-byte messages included)."""
+    list every message each rank posted, in the order it posted them (zero-byte messages included);
+    ``collectives`` every collective call (with ``collectives=True``), in the order each rank made them."""
 
-    def __init__(self, world_size: int, results: list, sends: list, recvs: list, seconds: float):
+    def __init__(self, world_size: int, results: list, sends: list, recvs: list, seconds: float,
+                 collectives: list | None = None):
         self.world_size = world_size
         self.results = results
         self.sends = sends
         self.recvs = recvs
         self.seconds = seconds
+        self.collectives = list(collectives or [])
 
     def _check_rank(self, rank):
         if not isinstance(rank, (int, np.integer)) or not 0 <= rank < self.world_size:
@@ -152,6 +170,11 @@ class Trace:
 
     def bytes_received(self, rank: int) -> int:
         return sum(m.nbytes for m in self.received(rank))
+
+    def collective_calls(self, rank: int, name: str | None = None) -> list:
+        """The collectives ``rank`` called, in order (only those of family ``name`` if given)."""
+        self._check_rank(rank)
+        return [c for c in self.collectives if c.rank == rank and (name is None or c.name == name)]
 
     def matrix(self) -> np.ndarray:
         """``M[src, dst]``: bytes sent from rank ``src`` to rank ``dst``."""
@@ -281,9 +304,10 @@ class _RankState:
     """Private state of one rank (module-level, set after the fork): the authenticated pipe to the parent, the real
     gloo group behind the counting one, the case being run, whether receives are poisoned."""
 
-    def __init__(self, rank, world_size, writer, key, poison, payloads):
+    def __init__(self, rank, world_size, writer, key, poison, payloads, collectives=False):
         self.rank, self.world_size, self.writer, self.key = rank, world_size, writer, key
         self.poison, self.payloads, self.case, self.inner = poison, payloads, 0, None
+        self.collectives = collectives
 
     def post(self, kind: bytes, body: bytes) -> None:
         self.writer.send_bytes(_tag(self.key, kind + body) + kind + body)
@@ -308,13 +332,48 @@ def _record(kind: str, tensors, peer: int, tag: int) -> None:
     state.post(b"M", len(header).to_bytes(8, "little") + header + data)
 
 
-def _refuse(name):
-    def refused(self, *args, **kwargs):
-        raise CollectiveRefused(
-            f"collectives are switched off in this process group (aisys.dist.trace counts point-to-point messages): "
-            f"{name} was called; build the collective from send/recv/isend/irecv")
-    refused.__name__ = name
-    return refused
+_FAMILY = {"allreduce": "all_reduce", "allreduce_coalesced": "all_reduce", "allgather": "all_gather",
+           "_allgather_base": "all_gather", "allgather_coalesced": "all_gather",
+           "allgather_into_tensor_coalesced": "all_gather", "all_gather_single": "all_gather",
+           "all_gather_single_coalesced": "all_gather", "broadcast": "broadcast", "reduce": "reduce",
+           "reduce_scatter": "reduce_scatter", "_reduce_scatter_base": "reduce_scatter",
+           "reduce_scatter_single": "reduce_scatter", "reduce_scatter_single_coalesced": "reduce_scatter",
+           "reduce_scatter_tensor_coalesced": "reduce_scatter", "gather": "gather", "scatter": "scatter",
+           "alltoall": "all_to_all", "alltoall_base": "all_to_all", "all_to_all_single": "all_to_all"}
+# methods the ProcessGroup front end calls that gloo's backend names differently (same arguments)
+_GLOO_METHOD = {"all_gather_single": "_allgather_base", "reduce_scatter_single": "_reduce_scatter_base",
+                "all_to_all_single": "alltoall_base"}
+_INPUTS_FIRST = ("allreduce", "allreduce_coalesced", "broadcast", "reduce")   # (tensors, opts); the others (out, in, ...)
+
+
+def _tensors_in(obj) -> list:
+    import torch
+    if isinstance(obj, torch.Tensor):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        return [t for item in obj for t in _tensors_in(item)]
+    return []
+
+
+def _collective(name):
+    """A process-group method that refuses the collective, or (``trace(..., collectives=True)``) counts it and runs
+    it on the real gloo group."""
+    def collective(self, *args, **kwargs):
+        state = _rank_state
+        forward = getattr(state.inner, _GLOO_METHOD.get(name, name), None) if state.collectives else None
+        if forward is None:
+            raise CollectiveRefused(
+                f"collectives are switched off in this process group (aisys.dist.trace counts point-to-point "
+                f"messages): {name} was called; build the collective from send/recv/isend/irecv")
+        inputs = _tensors_in(args[0 if name in _INPUTS_FIRST else 1] if len(args) > 1 else args)
+        record = {"kind": "collective", "rank": state.rank, "name": _FAMILY.get(name, name), "method": name,
+                  "nbytes": sum(t.numel() * t.element_size() for t in inputs),
+                  "dtype": str(inputs[0].dtype).replace("torch.", "") if inputs else "", "case": state.case}
+        header = json.dumps(record).encode()
+        state.post(b"M", len(header).to_bytes(8, "little") + header)
+        return forward(*args, **kwargs)
+    collective.__name__ = name
+    return collective
 
 
 _COLLECTIVES = ("allreduce", "allreduce_coalesced", "allgather", "_allgather_base", "allgather_coalesced",
@@ -379,7 +438,7 @@ def _counted_group_class():
             return _COUNTED_BACKEND
 
     for name in _COLLECTIVES:
-        setattr(CountedGroup, name, _refuse(name))
+        setattr(CountedGroup, name, _collective(name))
     return CountedGroup
 
 
@@ -420,7 +479,7 @@ def _rank_main(rank, world_size, fn, calls, mode, poison, payloads, folder, writ
     """Body of one forked rank; never returns."""
     global _rank_state
     code = 1
-    _rank_state = _RankState(rank, world_size, writer, key, poison, payloads)
+    _rank_state = _RankState(rank, world_size, writer, key, poison, payloads, collectives=mode == "counted+collectives")
     try:
         _die_with_parent(parent_pid)
         # C++ and Python output of this rank go to files the parent reads after the run.
@@ -440,7 +499,7 @@ def _rank_main(rank, world_size, fn, calls, mode, poison, payloads, folder, writ
         torch.set_num_threads(1)
         store = dist.FileStore(os.path.join(folder, "store"), world_size)
         timeout = datetime.timedelta(seconds=op_timeout)
-        if mode == "counted":
+        if mode.startswith("counted"):
             if _COUNTED_BACKEND not in dist.Backend.backend_list:
                 dist.Backend.register_backend(_COUNTED_BACKEND, _make_counted_group, devices=["cpu"])
             dist.init_process_group(_COUNTED_BACKEND, store=store, rank=rank, world_size=world_size, timeout=timeout)
@@ -734,6 +793,8 @@ def _payload(record):
 def _messages(records: list) -> tuple:
     sends, recvs = [], []
     for r in records:
+        if r["kind"] == "collective":
+            continue
         m = Message(r["kind"], r["src"], r["dst"], r["nbytes"], r["numel"], r["dtype"], r["tag"], r["case"],
                     _payload(r))
         (sends if m.kind == "send" else recvs).append(m)
@@ -757,24 +818,33 @@ def run(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeout:
 
 
 def trace(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeout: float | None = None,
-          cases: Sequence | None = None, poison: bool = False, payloads: bool = False, **kwargs):
+          cases: Sequence | None = None, poison: bool = False, payloads: bool = False, collectives: bool = False,
+          **kwargs):
     """Like :func:`run`, in a process group that counts every point-to-point message and refuses collectives;
     returns a :class:`Trace` (or one per case with ``cases=``).
+
+    ``collectives=True`` lets the collectives run (on gloo) and counts them as well: ``Trace.collectives`` lists each
+    call with its rank, family ("all_reduce", "all_gather", "reduce_scatter"...) and the bytes the rank contributed.
 
     ``payloads=True`` also records what every send carried (``Message.payload``: a copy of the tensor's data as it
     was when the send was posted), so that a test can check a message's contents, not just its size.
     ``poison=True`` overwrites the payload of every receive with NaN once it has arrived (floating-point tensors):
     then every result that really depends on another rank's data comes out NaN -- a check that the data travelled
     through the counted messages and not some other way."""
-    for name, value in (("poison", poison), ("payloads", payloads)):
+    for name, value in (("poison", poison), ("payloads", payloads), ("collectives", collectives)):
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be True or False, got {value!r}")
     calls = _calls(args, kwargs, cases)
-    results, records, seconds = _launch(fn, world_size, calls, "counted", poison, timeout, op_timeout, payloads)
+    mode = "counted+collectives" if collectives else "counted"
+    results, records, seconds = _launch(fn, world_size, calls, mode, poison, timeout, op_timeout, payloads)
     traces = []
     for i in range(len(calls)):
-        sends, recvs = _messages([r for r in records if r["case"] == i])
-        traces.append(Trace(world_size, [results[rank][i] for rank in range(world_size)], sends, recvs, seconds))
+        case_records = [r for r in records if r["case"] == i]
+        sends, recvs = _messages(case_records)
+        called = [Collective(r["rank"], r["name"], r["method"], r["nbytes"], r["dtype"], r["case"])
+                  for r in case_records if r["kind"] == "collective"]
+        traces.append(Trace(world_size, [results[rank][i] for rank in range(world_size)], sends, recvs, seconds,
+                            called))
     return traces[0] if cases is None else traces
 
 

@@ -173,6 +173,35 @@ def test_trace_refuses_collectives_but_not_barrier():
     assert tr.messages_sent(0) == 1
 
 
+def many_collectives():
+    r, p = dist.get_rank(), dist.get_world_size()
+    x = torch.full((10,), float(r))
+    dist.all_reduce(x)
+    gathered = torch.empty(4 * p)
+    dist.all_gather_into_tensor(gathered, torch.ones(4))
+    part = torch.empty(3, dtype=torch.float64)
+    dist.reduce_scatter_tensor(part, torch.ones(3 * p, dtype=torch.float64))
+    dist.all_reduce(torch.ones(5), async_op=True).wait()
+    if r == 0:
+        dist.send(torch.ones(3), 1)
+    elif r == 1:
+        dist.recv(torch.empty(3), 0)
+    return x, gathered, part
+
+
+def test_trace_can_run_and_count_collectives():
+    tr = adist.trace(many_collectives, 3, collectives=True, **FAST)
+    x, gathered, part = tr.results[2]
+    assert torch.equal(x, torch.full((10,), 3.0)) and torch.equal(gathered, torch.ones(12))
+    assert torch.equal(part, torch.full((3,), 3.0, dtype=torch.float64))
+    for rank in range(3):
+        calls = [(c.name, c.nbytes, c.dtype) for c in tr.collective_calls(rank)]
+        assert calls == [("all_reduce", 40, "float32"), ("all_gather", 16, "float32"),
+                         ("reduce_scatter", 72, "float64"), ("all_reduce", 20, "float32")], calls
+        assert len(tr.collective_calls(rank, "all_reduce")) == 2
+    assert tr.messages_sent(0) == 1 and tr.bytes_received(1) == 12       # point-to-point still counted apart
+
+
 def test_payloads_record_what_each_send_carried():
     tr = adist.trace(ring, 3, 4, torch.float64, payloads=True, **FAST)
     for r in range(3):
