@@ -65,7 +65,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["run", "trace", "Trace", "Message", "Collective", "RankError", "RunTimeout", "CollectiveRefused", "chunk_bounds",
+__all__ = ["run", "trace", "mark", "Trace", "Message", "Collective", "Mark", "RankError", "RunTimeout", "CollectiveRefused", "chunk_bounds",
            "ping_pong", "plot_traffic", "MAX_WORLD_SIZE"]
 
 #: The most ranks one call may start (they all share this machine's cores).
@@ -133,19 +133,46 @@ class Collective:
     case: int = 0
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A point in a rank's sequence of messages and collectives, posted by :func:`mark` (a test's hook, say)."""
+    rank: int
+    label: str
+    case: int = 0
+
+
+def mark(label: str) -> None:
+    """Inside a rank of :func:`trace`: record ``label`` at this point of the rank's stream of messages and collectives
+    (``Trace.events(rank)`` shows it in order). Does nothing outside a traced rank."""
+    if not isinstance(label, str):
+        raise ValueError(f"label must be a str, got {type(label).__name__}")
+    state = _rank_state
+    if state is None:
+        return
+    header = json.dumps({"kind": "mark", "rank": state.rank, "label": label, "case": state.case}).encode()
+    state.post(b"M", len(header).to_bytes(8, "little") + header)
+
+
 class Trace:
     """What one call of :func:`trace` observed: ``results[r]`` is what rank ``r`` returned; ``sends`` and ``recvs``
     list every message each rank posted, in the order it posted them (zero-byte messages included);
     ``collectives`` every collective call (with ``collectives=True``), in the order each rank made them."""
 
     def __init__(self, world_size: int, results: list, sends: list, recvs: list, seconds: float,
-                 collectives: list | None = None):
+                 collectives: list | None = None, events: list | None = None):
         self.world_size = world_size
         self.results = results
         self.sends = sends
         self.recvs = recvs
         self.seconds = seconds
         self.collectives = list(collectives or [])
+        self._events = list(events or [])
+
+    def events(self, rank: int) -> list:
+        """Everything ``rank`` posted, in order: :class:`Message` (sends and receives, zero-byte ones included),
+        :class:`Collective` and :class:`Mark` records."""
+        self._check_rank(rank)
+        return [e for e in self._events if e.rank == rank]
 
     def _check_rank(self, rank):
         if not isinstance(rank, (int, np.integer)) or not 0 <= rank < self.world_size:
@@ -790,15 +817,19 @@ def _payload(record):
     return torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(getattr(torch, record["dtype"])).clone()
 
 
-def _messages(records: list) -> tuple:
-    sends, recvs = [], []
+def _events(records: list) -> list:
+    """The records of one case as Message, Collective and Mark objects, in the order they arrived (each rank's in
+    the order it posted them)."""
+    events = []
     for r in records:
         if r["kind"] == "collective":
-            continue
-        m = Message(r["kind"], r["src"], r["dst"], r["nbytes"], r["numel"], r["dtype"], r["tag"], r["case"],
-                    _payload(r))
-        (sends if m.kind == "send" else recvs).append(m)
-    return sends, recvs
+            events.append(Collective(r["rank"], r["name"], r["method"], r["nbytes"], r["dtype"], r["case"]))
+        elif r["kind"] == "mark":
+            events.append(Mark(r["rank"], r["label"], r["case"]))
+        else:
+            events.append(Message(r["kind"], r["src"], r["dst"], r["nbytes"], r["numel"], r["dtype"], r["tag"],
+                                  r["case"], _payload(r)))
+    return events
 
 
 def run(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeout: float | None = None,
@@ -839,12 +870,12 @@ def trace(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeou
     results, records, seconds = _launch(fn, world_size, calls, mode, poison, timeout, op_timeout, payloads)
     traces = []
     for i in range(len(calls)):
-        case_records = [r for r in records if r["case"] == i]
-        sends, recvs = _messages(case_records)
-        called = [Collective(r["rank"], r["name"], r["method"], r["nbytes"], r["dtype"], r["case"])
-                  for r in case_records if r["kind"] == "collective"]
+        events = _events([r for r in records if r["case"] == i])
+        sends = [e for e in events if isinstance(e, Message) and e.kind == "send"]
+        recvs = [e for e in events if isinstance(e, Message) and e.kind == "recv"]
+        called = [e for e in events if isinstance(e, Collective)]
         traces.append(Trace(world_size, [results[rank][i] for rank in range(world_size)], sends, recvs, seconds,
-                            called))
+                            called, events))
     return traces[0] if cases is None else traces
 
 

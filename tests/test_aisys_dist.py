@@ -202,6 +202,27 @@ def test_trace_can_run_and_count_collectives():
     assert tr.messages_sent(0) == 1 and tr.bytes_received(1) == 12       # point-to-point still counted apart
 
 
+def marks_between_messages():
+    r = dist.get_rank()
+    adist.mark("start")
+    if r == 0:
+        dist.send(torch.ones(2), 1)
+    else:
+        dist.recv(torch.empty(2), 0)
+    dist.all_reduce(torch.ones(1))
+    adist.mark("end")
+
+
+def test_marks_keep_their_place_among_a_ranks_events():
+    tr = adist.trace(marks_between_messages, 2, collectives=True, **FAST)
+    kinds = [(type(e).__name__, getattr(e, "label", getattr(e, "kind", getattr(e, "name", None))))
+             for e in tr.events(1)]
+    assert kinds == [("Mark", "start"), ("Message", "recv"), ("Collective", "all_reduce"), ("Mark", "end")], kinds
+    adist.mark("outside a rank: ignored")
+    with pytest.raises(ValueError, match="label must be a str"):
+        adist.mark(3)
+
+
 def test_payloads_record_what_each_send_carried():
     tr = adist.trace(ring, 3, 4, torch.float64, payloads=True, **FAST)
     for r in range(3):
