@@ -85,6 +85,17 @@ def test_lecture_notebook_layout(path):
         assert part in text, f"{rel(path)} lacks a {part!r} section"
 
 
+SMALL_FONT = re.compile(r"\b(?:fontsize|labelsize)\s*=\s*(\d+(?:\.\d+)?)\b")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=rel)
+def test_figure_text_is_at_least_8_points(path):
+    """Annotations must stay legible when a figure is shown in a 1280-pixel-wide browser: no font below 8 pt."""
+    small = [f"{m.group(0)} in cell {i}" for i, c in enumerate(course.read(path)["cells"]) if c["cell_type"] == "code"
+             for m in SMALL_FONT.finditer(course.source(c)) if float(m.group(1)) < 8]
+    assert not small, f"{rel(path)}: figure text smaller than 8 pt: {small}"
+
+
 TRY_IT_HEADING = re.compile(r"^(#{1,6})\s*try it\b", re.IGNORECASE)
 HEADING = re.compile(r"^(#{1,6})\s")
 EXERCISE = re.compile(r"^(?:(\d+)\.|\*\*(\d+)\.\*\*)\s")           # "1. ..." or "**1.** ..." at the start of a line
