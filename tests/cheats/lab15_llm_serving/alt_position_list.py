@@ -1,9 +1,11 @@
 """A second correct lab15_llm_serving submission: the cache keeps a Python list of per-position key/value tensors and
-forward_cached runs a chunk one token at a time (each position still once); a heap of free blocks; paged attention
-that concatenates the table's blocks and slices; the scheduler split into helper functions; speculative acceptance
-with the ratio test written as q*u < p and the residual sampled by inverse CDF."""
+forward_cached runs a chunk through each layer's modules in one pass but attends query by query over the stacked
+entries; a heap of free blocks; paged attention that concatenates the table's blocks and slices; the scheduler split
+into helper functions; speculative acceptance with the ratio test written as q*u < p and the residual sampled by
+inverse CDF. (Renamed from alt_token_by_token.py: its forward_cached used to run a chunk one token at a time, which
+Part 1 now refuses as a prefill that is not one pass; that version is lazy_prefill_by_token.py.)"""
 
-KIND = "alternative: token-at-a-time cache, heap allocator, concatenated blocks"
+KIND = "alternative: per-position list cache, heap allocator, concatenated blocks"
 BASE = "release"
 EXPECT = "full"
 
@@ -19,27 +21,26 @@ class KVCache:
         return len(self.per_layer.get(0, []))
 
 
-def _one_token(model, token, pos, cache):
-    x = model.tok_emb(torch.tensor([[token]])) + model.pos_emb(torch.tensor([pos]))
-    for i, block in enumerate(model.blocks):
-        q, k, v = block.attn.split_heads(block.ln1(x))
-        entries = cache.per_layer.setdefault(i, [])
-        entries.append((k[0, :, 0], v[0, :, 0]))
-        K = torch.stack([e[0] for e in entries], dim=1)          # (H, pos+1, d)
-        V = torch.stack([e[1] for e in entries], dim=1)
-        att = torch.softmax((K @ q[0, :, 0, :, None])[..., 0] / math.sqrt(K.shape[-1]), dim=-1)   # (H, pos+1)
-        o = (att[:, :, None] * V).sum(1)                          # (H, d)
-        x = x + block.attn.merge_heads(o[None, :, None, :])
-        x = x + block.mlp(block.ln2(x))
-    return model.head(model.ln_f(x))[0, 0]
-
-
 def forward_cached(model, tokens, cache):
     """Logits (T, vocab) of `tokens` placed after the len(cache) positions already in `cache`; appends their K, V."""
     ids = torch.as_tensor(tokens).reshape(-1).tolist()
     if len(ids) == 0 or len(cache) + len(ids) > model.cfg.block_size:
         raise ValueError(f"the model holds at most {model.cfg.block_size} positions")
-    return torch.stack([_one_token(model, t, len(cache), cache) for t in ids])
+    start = len(cache)
+    x = model.tok_emb(torch.tensor([ids])) + model.pos_emb(torch.arange(start, start + len(ids)))
+    for i, block in enumerate(model.blocks):
+        q, k, v = block.attn.split_heads(block.ln1(x))           # each (1, H, T, d): the chunk in one pass
+        entries = cache.per_layer.setdefault(i, [])
+        outs = []
+        for t in range(len(ids)):                                 # query t sees the cache and the chunk up to t
+            entries.append((k[0, :, t], v[0, :, t]))
+            K = torch.stack([e[0] for e in entries], dim=1)      # (H, start+t+1, d)
+            V = torch.stack([e[1] for e in entries], dim=1)
+            att = torch.softmax((K @ q[0, :, t, :, None])[..., 0] / math.sqrt(K.shape[-1]), dim=-1)
+            outs.append((att[:, :, None] * V).sum(1))             # (H, d)
+        x = x + block.attn.merge_heads(torch.stack(outs, dim=1)[None])
+        x = x + block.mlp(block.ln2(x))
+    return model.head(model.ln_f(x))[0]
 
 
 def generate_greedy(model, prompt, n_new):
