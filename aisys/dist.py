@@ -20,8 +20,9 @@ calls ``fn(*args)`` in every rank. Inside ``fn`` the usual API works: ``dist.get
 (sender, receiver, bytes, dtype; with ``payloads=True`` also what it carried) and **refuses every collective**
 (``all_reduce``, ``all_gather``, ``broadcast``...): the group for writing collectives yourself out of
 ``send``/``recv``/``isend``/``irecv``/``batch_isend_irecv``. With ``collectives=True`` the collectives run (on gloo)
-and are counted too (which one, which rank, how many bytes it contributed). It returns a :class:`Trace` with each
-rank's result, the messages and the collectives.
+and are counted too (which one, which rank, how many bytes it contributed). New process groups cannot be created
+inside a traced rank (their traffic would escape the count). It returns a :class:`Trace` with each rank's result,
+the messages and the collectives.
 
 What the harness guarantees (it is used by lecture notebooks and by graded labs):
 
@@ -124,13 +125,15 @@ class Collective:
     """One collective call as rank ``rank`` made it (``trace(..., collectives=True)``): ``name`` is its family
     ("all_reduce", "all_gather", "reduce_scatter", "broadcast", "reduce", "gather", "scatter", "all_to_all"),
     ``method`` the process-group method behind it (``dist.all_gather_into_tensor`` is "all_gather_single"),
-    ``nbytes`` the bytes of the input tensors this rank contributed, ``case`` the index of the case it belongs to."""
+    ``nbytes`` the bytes of the input tensors this rank contributed, ``case`` the index of the case it belongs to;
+    ``payload`` (with ``trace(..., payloads=True)``) a 1-D copy of those inputs as they were when the call was made."""
     rank: int
     name: str
     method: str
     nbytes: int
     dtype: str
     case: int = 0
+    payload: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -396,8 +399,13 @@ def _collective(name):
         record = {"kind": "collective", "rank": state.rank, "name": _FAMILY.get(name, name), "method": name,
                   "nbytes": sum(t.numel() * t.element_size() for t in inputs),
                   "dtype": str(inputs[0].dtype).replace("torch.", "") if inputs else "", "case": state.case}
+        data = b""
+        if state.payloads and inputs and len({t.dtype for t in inputs}) == 1:
+            import torch
+            data = b"".join(t.detach().reshape(-1).contiguous().view(torch.uint8).numpy().tobytes()
+                            for t in inputs if t.numel())
         header = json.dumps(record).encode()
-        state.post(b"M", len(header).to_bytes(8, "little") + header)
+        state.post(b"M", len(header).to_bytes(8, "little") + header + data)
         return forward(*args, **kwargs)
     collective.__name__ = name
     return collective
@@ -475,6 +483,13 @@ def _make_counted_group(store, rank, world_size, timeout):
     return _counted_group_class()(rank, world_size)
 
 
+def _no_new_groups(*args, **kwargs):
+    """Swapped in for torch.distributed's group constructor inside a traced rank (only builtins: it runs with the
+    globals of torch's module)."""
+    raise RuntimeError("new process groups cannot be created inside aisys.dist.trace: their traffic would not be "
+                       "counted; use the default group")
+
+
 def _die_with_parent(parent_pid: int) -> None:
     if sys.platform.startswith("linux"):
         try:
@@ -531,6 +546,10 @@ def _rank_main(rank, world_size, fn, calls, mode, poison, payloads, folder, writ
                 dist.Backend.register_backend(_COUNTED_BACKEND, _make_counted_group, devices=["cpu"])
             dist.init_process_group(_COUNTED_BACKEND, store=store, rank=rank, world_size=world_size, timeout=timeout)
             barrier = lambda: _rank_state.inner.barrier().wait()            # noqa: E731 - uncounted
+            # Every group created from now on would be a channel the harness does not see (new_group,
+            # new_subgroups, device meshes all go through this function): switched off, under every alias.
+            from torch.distributed import distributed_c10d
+            distributed_c10d._new_process_group_helper.__code__ = _no_new_groups.__code__
         else:
             dist.init_process_group("gloo", store=store, rank=rank, world_size=world_size, timeout=timeout)
             barrier = dist.barrier
@@ -823,7 +842,8 @@ def _events(records: list) -> list:
     events = []
     for r in records:
         if r["kind"] == "collective":
-            events.append(Collective(r["rank"], r["name"], r["method"], r["nbytes"], r["dtype"], r["case"]))
+            events.append(Collective(r["rank"], r["name"], r["method"], r["nbytes"], r["dtype"], r["case"],
+                                     _payload(r) if r["dtype"] else None))
         elif r["kind"] == "mark":
             events.append(Mark(r["rank"], r["label"], r["case"]))
         else:
@@ -858,7 +878,8 @@ def trace(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeou
     call with its rank, family ("all_reduce", "all_gather", "reduce_scatter"...) and the bytes the rank contributed.
 
     ``payloads=True`` also records what every send carried (``Message.payload``: a copy of the tensor's data as it
-    was when the send was posted), so that a test can check a message's contents, not just its size.
+    was when the send was posted) and what every counted collective was given (``Collective.payload``), so that a
+    test can check contents, not just sizes.
     ``poison=True`` overwrites the payload of every receive with NaN once it has arrived (floating-point tensors):
     then every result that really depends on another rank's data comes out NaN -- a check that the data travelled
     through the counted messages and not some other way."""

@@ -202,6 +202,28 @@ def test_trace_can_run_and_count_collectives():
     assert tr.messages_sent(0) == 1 and tr.bytes_received(1) == 12       # point-to-point still counted apart
 
 
+def makes_a_group():
+    group = dist.new_group(backend="gloo")
+    dist.all_reduce(torch.ones(1), group=group)
+
+
+def test_a_traced_rank_cannot_open_an_uncounted_channel():
+    with pytest.raises(adist.RankError, match="new process groups cannot be created inside aisys.dist.trace"):
+        adist.trace(makes_a_group, 2, collectives=True, **FAST)
+    adist.run(makes_a_group, 2, **FAST)                      # an ordinary run may
+
+
+def reduces_its_rank():
+    dist.all_reduce(torch.arange(3.0) + dist.get_rank())
+
+
+def test_collective_payloads_record_what_each_rank_contributed():
+    tr = adist.trace(reduces_its_rank, 2, collectives=True, payloads=True, **FAST)
+    for rank in range(2):
+        (call,) = tr.collective_calls(rank)
+        assert torch.equal(call.payload, torch.arange(3.0) + rank)
+
+
 def marks_between_messages():
     r = dist.get_rank()
     adist.mark("start")
