@@ -2,7 +2,9 @@
 
 The lecture prunes with PyTorch's utilities and takes the distillation soft term from ``F.kl_div``. A student can
 adapt that code to the lab's signatures: global masks from ``prune.global_unstructured`` on wrapper modules
-(Part 2), 2:4 masks from ``torch.ao.pruning``'s ``WeightNormSparsifier`` (Part 3), channels chosen by
+(Part 2), 2:4 masks from ``torch.ao.pruning``'s ``WeightNormSparsifier`` (Part 3; the lecture used it until it
+switched to a plain top-2-of-4 mask, which gives only the mask, not Part 3's compressed format and matmul), channels
+chosen by
 ``prune.ln_structured`` (Part 4), the soft term as the lecture's ``F.kl_div(..., log_target=True)`` times T^2
 (Part 5, teacher detached as the part asks), and pruning plus fine-tuning as the lecture's ``prune_global`` and
 ``finetune`` with ``prune.remove`` at the end (Part 6). None of it is the student's work: those five parts must
