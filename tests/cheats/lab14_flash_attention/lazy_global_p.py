@@ -1,11 +1,12 @@
 """Lazy lab14_flash_attention submission, Part 5: the autograd Function saves only q, k, v, O and L on its context --
 but its forward also builds P (in NumPy, float32) and keeps it in a module-level list, and the tiled backward reads
-its tiles from there instead of recomputing them. The saved-state test, which reads the context, cannot see it; the
-memory watch of the forward sees the N x N array, so the gradient test scores 0."""
+its tiles from there instead of recomputing them. The context shows nothing, but the memory watch of the forward sees
+the N x N array, so the gradient test scores 0; and the saved-state test, which measures what the forward leaves alive
+wherever it is kept and counts the exponentials the backward evaluates, scores 0 too."""
 
 KIND = "lazy: P kept in a global instead of recomputed"
 BASE = "reference"
-FAIL = {"test_flash_backward"}
+FAIL = {"test_flash_backward", "test_saved_state"}
 
 CELLS = {
     "flash_backward": r'''
