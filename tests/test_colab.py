@@ -65,3 +65,20 @@ def test_stamp_is_idempotent(tmp_path):
     assert course.with_setup_cell(once) == once
     assert course.source(once["cells"][0]) == colab.SETUP_CELL
     assert sum(course.is_setup_cell(c) for c in once["cells"]) == 1
+
+
+def test_colab_installs_the_tested_versions_of_what_it_lacks():
+    tested = colab.tested_versions(str(ROOT / "requirements.txt"))
+    for spec in colab.COLAB_EXTRAS:
+        name, version = spec.split("==")
+        assert tested[name.lower().replace("_", "-")] == version, f"{spec} differs from requirements.txt"
+    assert not any(spec.startswith("triton") for spec in colab.COLAB_EXTRAS), "Colab's PyTorch brings its own Triton"
+
+
+def test_report_stack_names_every_difference(tmp_path, capsys):
+    pins = tmp_path / "requirements.txt"
+    pins.write_text("torch==0.0.1  # an old pin\nnumpy==%s\n" % __import__("numpy").__version__)
+    assert colab.report_stack(("torch", "numpy", "no-such-package"), str(pins)) == [
+        ("torch", __import__("torch").__version__, "0.0.1")]
+    assert "tested: 0.0.1" in capsys.readouterr().out
+    assert colab.report_stack(("numpy",), str(pins)) == []
