@@ -44,6 +44,7 @@ REFUSED = {
     "exec": "exec('x = 1')",
     "vars": "vars(np)",
     "pickle": "np.load('x.npy', allow_pickle=True)",
+    "attribute path in a string": "import string\nstring.Formatter().get_field('0.__globals__', (f,), {})",
     "raw pointer": "a = np.zeros(3)\na.ctypes.data",
     "inspect": "import inspect",
     "the grader": "from aisys.grading import forbid",

@@ -51,7 +51,10 @@ ATTRIBUTE_ALLOWLIST = {
 }
 #: Library objects graded code may not use (they evaluate strings, unpickle or touch raw memory).
 DENIED_OBJECTS = (("numpy", "load"), ("torch", "load"), ("operator", "attrgetter"), ("operator", "methodcaller"),
-                  ("numba", "cfunc"), ("numba", "carray"), ("numba", "farray"))
+                  ("numba", "cfunc"), ("numba", "carray"), ("numba", "farray"),
+                  # get_field follows "0.__globals__[...]" or "0.__traceback__.tb_frame..." from Python code outside
+                  # the student's cells, where the guard's attribute checks do not look
+                  ("string", "Formatter"))
 #: Attribute names no graded code may use, on any object.
 DENIED_ATTRIBUTES = frozenset({
     "ctypes", "load_library",
