@@ -356,10 +356,12 @@ def is_setup_cell(cell: dict) -> bool:
 
 
 def with_setup_cell(nb: dict) -> dict:
+    """``nb`` with SETUP_CELL first; an existing setup cell's metadata (a lab's read-only marking) is kept."""
     nb = json.loads(json.dumps(nb))
+    old = [c for c in nb["cells"] if is_setup_cell(c)]
     cells = [c for c in nb["cells"] if not is_setup_cell(c)]
-    setup = {"cell_type": "code", "execution_count": None, "id": "colab-setup", "metadata": {},
-             "outputs": [], "source": SETUP_CELL}
+    setup = {"cell_type": "code", "execution_count": None, "id": "colab-setup",
+             "metadata": old[0]["metadata"] if old else {}, "outputs": [], "source": SETUP_CELL}
     nb["cells"] = [setup] + cells
     return nb
 
