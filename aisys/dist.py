@@ -534,6 +534,7 @@ def _rank_main(rank, world_size, fn, calls, mode, poison, payloads, folder, writ
         import faulthandler
         dump = open(os.path.join(folder, f"stack.{rank}"), "w")
         faulthandler.register(signal.SIGUSR1, file=dump, all_threads=False)
+        faulthandler.enable(file=sys.stderr, all_threads=True)   # a crash (SIGSEGV...) says where, in the report
         if sys.platform.startswith("linux") and "GLOO_SOCKET_IFNAME" not in os.environ:
             os.environ["GLOO_SOCKET_IFNAME"] = "lo"
         import torch
@@ -794,6 +795,19 @@ def _stderr_tail(folder: str, ranks, lines: int = 6) -> str:
     return "".join(parts)
 
 
+def _crash_site(folder: str, rank: int) -> str:
+    """Where a rank's Python was when the process crashed (faulthandler's dump of the crashing thread), or ""."""
+    text = _read(os.path.join(folder, f"stderr.{rank}"))
+    start = text.find("Fatal Python error")
+    if start < 0:
+        return ""
+    dump = text[start:]
+    current = dump.find("Current thread")
+    block = dump[current:] if current >= 0 else dump
+    block = block.split("\n\n")[0]
+    return dump.splitlines()[0].strip() + "; " + _where(block)
+
+
 def _rank_error(errors: dict, order: list, world_size: int, calls, folder) -> RankError:
     """One error for the caller: the first rank that failed, in full; the ranks that failed after it, one line each
     (usually a consequence: their peer went away)."""
@@ -816,7 +830,8 @@ def _rank_error(errors: dict, order: list, world_size: int, calls, folder) -> Ra
     if report.get("traceback"):
         text += "\n" + report["traceback"]
     if report["type"] in ("exit", "HarnessError"):
-        text += _stderr_tail(folder, [first])
+        crash = _crash_site(folder, first)
+        text += f"\n  where it crashed, innermost frame first: {crash}" if crash else _stderr_tail(folder, [first])
     for r in order[1:]:
         line = (errors[r]["message"].splitlines() or [""])[0][:160]
         text += f"\n  then rank {r}: {errors[r]['type']}: {line}"

@@ -413,3 +413,18 @@ def aborts():
 def test_a_rank_that_crashes_is_reported_with_its_signal():
     with pytest.raises(adist.RankError, match="rank 1 of 2 failed: the process was killed by signal SIGABRT"):
         adist.run(aborts, 2, **FAST)
+
+
+def reads_address_zero():
+    if dist.get_rank() == 1:
+        import faulthandler
+        faulthandler._sigsegv()        # a segmentation fault, as a bug in C++ code would give
+    dist.recv(torch.empty(1), 1)
+
+
+def test_a_crash_says_where_it_happened():
+    with pytest.raises(adist.RankError) as caught:
+        adist.run(reads_address_zero, 2, **FAST)
+    text = str(caught.value)
+    assert "killed by signal SIGSEGV" in text, text
+    assert "Segmentation fault" in text and "reads_address_zero" in text, text
