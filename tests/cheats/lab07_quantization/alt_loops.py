@@ -6,7 +6,9 @@ float64 with NumPy's rounding; Part 2 quantizes channel by channel with the Part
 interpolates by hand; Part 4 assigns bins to levels with ``np.searchsorted`` and sums them with ``np.bincount``;
 Part 5 accumulates broadcast int64 products and subtracts the zero point first; Part 6 saves the input and
 rebuilds the mask in the backward pass; Part 7 records layer inputs with forward pre-hooks and runs a deep copy
-of the model whose weights are replaced and whose inputs are fake-quantized by hooks.
+of the model whose weights are replaced and whose inputs are fake-quantized by hooks; Part 8 takes the sign as
+``torch.sign(x) + (x == 0)``, keeps the STE's window as a float mask, multiplies the +-1 product by alpha afterwards
+(XNOR-Net's order) and lets alpha's gradient flow, and trains with Adam written out by hand over a NumPy shuffle.
 """
 
 KIND = "alternative: loops, hooks, float64 and NumPy, copy-construct warning"
@@ -173,5 +175,66 @@ def int8_forward(model, x, act_qparams):
             layer.weight.copy_(q.float() * s.reshape((-1,) + (1,) * (layer.weight.dim() - 1)))
             layer.register_forward_pre_hook(lambda module, args, p=act_qparams[name]: (fake_quant(args[0], *p),))
         return qmodel(x)
+''',
+    "binary_net": '''
+class BinarizeSTE(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        inside = ((x >= -1) & (x <= 1)).to(x.dtype)        # the clipped-STE window, kept as a float mask
+        ctx.save_for_backward(inside)
+        return torch.sign(x) + (x == 0).to(x.dtype)        # sign, with sign(0) = +1
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        inside, = ctx.saved_tensors
+        return torch.where(inside > 0, grad_out, torch.zeros_like(grad_out))
+
+
+def binarize(x):
+    return BinarizeSTE.apply(x)
+
+
+class BinaryLinear(nn.Module):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-1.0, 1.0))
+
+    def forward(self, x):
+        # XNOR-Net's order: the +-1 product first, then one multiply by alpha_n per output; alpha is differentiated
+        alpha = self.weight.abs().sum(dim=1) / self.in_features
+        return (x @ BinarizeSTE.apply(self.weight).t()) * alpha
+
+
+def train_binary(model, X, y, epochs=10, lr=0.01, batch_size=64, seed=0):
+    # Adam written out by hand, one parameter at a time
+    params = [p for p in model.parameters() if p.requires_grad]
+    latent = {id(m.weight) for m in model.modules() if isinstance(m, BinaryLinear)}
+    m1 = [torch.zeros_like(p) for p in params]
+    m2 = [torch.zeros_like(p) for p in params]
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    rng = np.random.default_rng(seed)
+    step = 0
+    model.train()
+    for epoch in range(epochs):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            idx = torch.from_numpy(order[start:start + batch_size])
+            for p in params:
+                p.grad = None
+            F.cross_entropy(model(X[idx]), y[idx]).backward()
+            step += 1
+            with torch.no_grad():
+                for p, a, b in zip(params, m1, m2):
+                    if p.grad is None:
+                        continue
+                    a.mul_(beta1).add_(p.grad, alpha=1 - beta1)
+                    b.mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
+                    a_hat, b_hat = a / (1 - beta1 ** step), b / (1 - beta2 ** step)
+                    p.sub_(lr * a_hat / (b_hat.sqrt() + eps))
+                    if id(p) in latent:
+                        p.copy_(torch.where(p > 1, torch.ones_like(p), torch.where(p < -1, -torch.ones_like(p), p)))
+    model.eval()
+    return model
 ''',
 }

@@ -5,7 +5,9 @@ in float64; Part 4 computes the divergences of all candidates at once (one row p
 ceil((k+1) L / i) - 1, ``scatter_add_``) and lets NumPy warn about log(0) before it handles the infinite
 divergences (a RuntimeWarning on standard error, which must not cost points); Part 5 accumulates the product one
 rank-1 update at a time in int32 and applies the zero point as a per-column correction; Part 6 saves a float
-mask; Part 7 runs the layers explicitly with ``F.conv2d``/``F.linear`` and calibrates through ``model.features``.
+mask; Part 7 runs the layers explicitly with ``F.conv2d``/``F.linear`` and calibrates through ``model.features``;
+Part 8 binarises with ``x.ge(0) * 2 - 1`` and ``masked_fill``, computes the layer from broadcast products (no matrix
+product) with alpha a constant, and trains over ``torch.split`` mini-batches with the NLL of a log-softmax.
 Part 1 is the reference's.
 """
 
@@ -138,5 +140,49 @@ def int8_forward(model, x, act_qparams):
         h = F.max_pool2d(h, kernel_size=2).reshape(len(x), -1)
         h = F.relu(F.linear(fq(h, "fc1"), weights["fc1"], model.fc1.bias))
         return F.linear(fq(h, "fc2"), weights["fc2"], model.fc2.bias)
+''',
+    "binary_net": '''
+class BinarizeSTE(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.ge(0).to(x.dtype) * 2 - 1
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        x, = ctx.saved_tensors
+        return grad_out.masked_fill(x.abs() > 1, 0)
+
+
+def binarize(x):
+    return BinarizeSTE.apply(x)
+
+
+class BinaryLinear(nn.Module):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-1.0, 1.0))
+
+    def forward(self, x):
+        with torch.no_grad():
+            alpha = self.weight.abs().mean(dim=-1)              # a constant in the backward pass
+        w_b = BinarizeSTE.apply(self.weight) * alpha[:, None]
+        return (x[:, None, :] * w_b[None, :, :]).sum(dim=-1)     # broadcast products, no matrix multiply
+
+
+def train_binary(model, X, y, epochs=10, lr=0.01, batch_size=64, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    binary_layers = [m for m in model.modules() if isinstance(m, BinaryLinear)]
+    model.train()
+    for epoch in range(epochs):
+        for idx in torch.split(torch.randperm(X.shape[0], generator=generator), batch_size):
+            optimizer.zero_grad(set_to_none=True)
+            F.nll_loss(F.log_softmax(model(X[idx]), dim=1), y[idx]).backward()
+            optimizer.step()
+            for layer in binary_layers:
+                layer.weight.data.clamp_(min=-1.0, max=1.0)
+    return model.eval()
 ''',
 }

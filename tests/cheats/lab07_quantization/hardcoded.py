@@ -2,8 +2,9 @@
 
 Part 1 is written honestly. The other parts special-case the visible inputs: a lookup table for
 the per-channel example and the percentile/KL values, a constant KL threshold, an "int32" GEMM that
-accumulates in float32, a straight-through mask fitted to the visible range, and an "int8" CNN that
-is just the float model. It passes the visible tests and must lose Parts 2-7 on the hidden ones.
+accumulates in float32, a straight-through mask fitted to the visible range, an "int8" CNN that is
+just the float model, and a binary network whose straight-through window (|x| < 1.2) fits the visible values.
+It passes the visible tests and must lose Parts 2-8 on the hidden ones.
 """
 
 KIND = "hard-coded visible answers"
@@ -115,5 +116,50 @@ def calibrate_activations(model, X_calib):
 def int8_forward(model, x, act_qparams):
     with torch.no_grad():
         return model(x)                                  # the float model, unquantized
+''',
+    "binary_net": '''
+class BinarizeSTE(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        x, = ctx.saved_tensors
+        return grad_out * (x.abs() < 1.2)      # a window that fits the visible values, not |x| <= 1
+
+
+def binarize(x):
+    return BinarizeSTE.apply(x)
+
+
+class BinaryLinear(nn.Module):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-1.0, 1.0))
+
+    def forward(self, x):
+        alpha = self.weight.abs().mean(dim=1, keepdim=True).detach()
+        return F.linear(x, alpha * BinarizeSTE.apply(self.weight))
+
+
+def train_binary(model, X, y, epochs=10, lr=0.01, batch_size=64, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(X), generator=gen)
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            opt.zero_grad()
+            F.cross_entropy(model(X[idx]), y[idx]).backward()
+            opt.step()
+            with torch.no_grad():
+                for m in model.modules():
+                    if isinstance(m, BinaryLinear):
+                        m.weight.clamp_(-1.0, 1.0)
+    return model.eval()
 ''',
 }
