@@ -5,7 +5,9 @@
 - liveness: one backwards sweep over the schedule; memory_profile: a difference array and a running sum;
 - execute: frees by reference counting (remaining reads per tensor, outputs pinned), not from the liveness table;
 - plan_memory: greedy by size with the placed blocks kept sorted by offset (bisect), first gap that fits;
-- run_while: `while count < max_iters and cond(...)`, run_cond through a dict of branches.
+- run_while: `while count < max_iters and cond(...)`, run_cond through a dict of branches;
+- gradients: TensorFlow's stacks -- each node pushes what its VJP needs (a cond its decision, a while its trip
+  count) and the backward pops them, visiting nodes in reverse reference-count order instead of a schedule.
 """
 KIND = "alternative: zip_longest shapes, bisect Kahn, difference-array profile, reference-counting executor"
 BASE = "reference"
@@ -200,5 +202,83 @@ def run_while(node, args):
         x = run_graph(node.attrs["body_graph"], [x, *captured])
         count += 1
     return x
+''',
+    "gradients": r'''def grad(graph, feeds, seeds):
+    """TensorFlow's design: the forward run pushes what each node's gradient needs onto a stack of that node (a
+    cond pushes its decision, a while its trip count -- the counter TF adds to a forward loop); the backward of one
+    evaluation of a graph pops every node of it once, in reverse reference-count order (a node goes when all its
+    readers have sent their gradient), so iterations come off the stacks last first."""
+    stacks = {}
+
+    def push(node, item):
+        stacks.setdefault(id(node), []).append(item)
+
+    def forward(g, env):
+        for name in topo_order(g):
+            node = g.nodes[name]
+            a = [env[i] for i in node.inputs]
+            if node.op == "input":
+                out = env[name]
+                push(node, (None, out))
+            elif node.op == "cond":
+                taken = np.asarray(a[0]).item() != 0
+                branch = node.attrs["then_graph"] if taken else node.attrs["else_graph"]
+                out = forward(branch, dict(zip(branch.input_names(), a[1:])))[branch.outputs[0]]
+                push(node, (taken, out))
+            elif node.op == "while":
+                body, out, count = node.attrs["body_graph"], a[0], 0
+                while count < int(node.attrs["max_iters"]) and \
+                        np.asarray(run_graph(node.attrs["cond_graph"], [out] + a[1:])).item() != 0:
+                    out = forward(body, dict(zip(body.input_names(), [out] + a[1:])))[body.outputs[0]]
+                    count += 1
+                push(node, (count, out))
+            else:
+                out = run_kernel(node, a)
+                push(node, (a, out))
+            env[name] = out
+        return env
+
+    def backward(g, seed):
+        """Pop one evaluation of g; ``seed``: {tensor: gradient}. Returns the gradients of g's inputs, in order."""
+        readers = {n: 0 for n in g.nodes}
+        for node in g.nodes.values():
+            for i in node.inputs:
+                readers[i] += 1
+        total = {n: np.asarray(s, dtype=np.float64) for n, s in seed.items()}
+        ready, shapes = [n for n, k in readers.items() if k == 0], {}
+        while ready:
+            name = ready.pop()
+            node = g.nodes[name]
+            saved, out = stacks[id(node)].pop()
+            shapes[name] = np.shape(out)
+            gout = total[name] if name in total else np.zeros(np.shape(out))
+            if node.op in ("input", "const"):
+                back = []
+            elif node.op == "cond":
+                branch = node.attrs["then_graph"] if saved else node.attrs["else_graph"]
+                back = [None] + backward(branch, {branch.outputs[0]: gout})
+            elif node.op == "while":
+                body = node.attrs["body_graph"]
+                back = [gout] + [0.0] * (len(node.inputs) - 1)
+                for _ in range(saved):
+                    step = backward(body, {body.outputs[0]: back[0]})
+                    back = [step[0]] + [acc + s for acc, s in zip(back[1:], step[1:])]
+            else:
+                back = run_vjp(node, saved, out, gout)
+            for i, gi in zip(node.inputs, back):
+                if gi is not None:
+                    total[i] = total[i] + gi if i in total else np.asarray(gi, dtype=np.float64)
+            for i in node.inputs:
+                readers[i] -= 1
+                if readers[i] == 0:
+                    ready.append(i)
+        return [total[n] + np.zeros(shapes[n]) if n in total else np.zeros(shapes[n]) for n in g.input_names()]
+
+    names = graph.input_names()
+    if set(feeds) != set(names):
+        raise ValueError(f"feeds must name exactly the inputs {names}")
+    env = forward(graph, {n: np.array(feeds[n], dtype=np.float64) for n in names})
+    grads = backward(graph, {o: np.broadcast_to(np.asarray(s, dtype=np.float64), np.shape(env[o])) for o, s in seeds.items()})
+    return {o: env[o] for o in graph.outputs}, dict(zip(names, grads))
 ''',
 }

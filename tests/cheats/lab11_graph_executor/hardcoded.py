@@ -1,6 +1,6 @@
 """A lab11_graph_executor submission that types in the visible answers: honest shape inference and control
-flow, but a schedule, lifetimes, peak and memory plan copied from the visible MLP-block example.
-Hidden tests on random graphs must catch it."""
+flow, but a schedule, lifetimes, peak and memory plan copied from the visible MLP-block example, and the outputs
+and gradients of the visible power_graph points typed in. Hidden tests on random graphs must catch it."""
 
 KIND = "hard-coded visible answers"
 BASE = "release"      # answer cells not listed below stay unanswered
@@ -110,4 +110,10 @@ def run_while(node, args):
             break
         x = run_graph(node.attrs["body_graph"], [x] + captured)
     return x''',
+    'gradients': r'''def grad(graph, feeds, seeds):
+    """The visible power_graph points' output and gradients, typed in."""
+    if np.asarray(feeds["x0"])[0] > 0:
+        return {"y": np.array(448.0)}, {"x0": np.array([64.0, 192.0]), "w": np.array(1344.0)}
+    return {"y": np.array(-40.0)}, {"x0": np.array([-8.0, -24.0]), "w": np.array(-60.0)}
+''',
 }
