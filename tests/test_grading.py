@@ -331,3 +331,36 @@ def test_source_uses_skips_methods_python_generated(tmp_path):
     namespace = {"__name__": "__main__"}
     exec(compile(module.read_text(), str(module), "exec"), namespace)
     assert source_uses(namespace["answer"], attributes={"view"}) == []
+
+
+def test_threads_run_under_the_watch_of_the_code_that_started_them():
+    """numba's CUDA simulator runs each GPU thread as a Python thread: what a test switched off (dispatch modes,
+    profile hooks) must stay off there."""
+    import threading
+    import torch
+    from aisys.grading import guard
+    from aisys.grading.forbid import ForbiddenCallError, forbidden
+
+    def in_a_thread(fn):
+        out = {}
+
+        def body():
+            try:
+                out["value"] = fn()
+            except Exception as err:       # noqa: BLE001 - reported to the caller
+                out["error"] = err
+        thread = threading.Thread(target=body)
+        thread.start()
+        thread.join()
+        return out
+
+    undo = guard.watch_new_threads()
+    try:
+        with forbidden("aten::mul"):
+            assert isinstance(in_a_thread(lambda: torch.ones(2) * 3).get("error"), ForbiddenCallError)
+        with pytest.raises(ForbiddenCallError, match="quantize_per_tensor"):
+            with forbidden(torch.quantize_per_tensor):
+                in_a_thread(lambda: torch.quantize_per_tensor(torch.ones(3), 0.1, 0, torch.qint32))
+        assert torch.equal(in_a_thread(lambda: torch.ones(2) * 3)["value"], torch.full((2,), 3.0))
+    finally:
+        undo()

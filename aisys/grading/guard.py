@@ -460,6 +460,46 @@ def _post_run_cell(result) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ install
+def _current_watch():
+    """What watches the calling thread: PyTorch's dispatch and function modes (``forbidden`` blocks, a test's
+    counters) and the profile hook, bottom of each stack first."""
+    if "torch" not in sys.modules:
+        return [], [], sys.getprofile()
+    from torch.overrides import _get_current_function_mode_stack
+    from torch.utils._python_dispatch import _get_current_dispatch_mode_stack
+    return list(_get_current_dispatch_mode_stack()), list(_get_current_function_mode_stack()), sys.getprofile()
+
+
+def watch_new_threads():
+    """Make every thread run under the watch of the code that started it. Modes and profile hooks belong to one
+    thread, so without this a kernel on numba's CUDA simulator (one Python thread per GPU thread) would run what
+    a test switched off, uncounted. Returns a function that undoes it."""
+    import threading
+    start, bootstrap = threading.Thread.start, threading.Thread._bootstrap_inner
+
+    def watched_start(self, *args, **kwargs):
+        self._aisys_watch = _current_watch()
+        return start(self, *args, **kwargs)
+
+    def watched_bootstrap(self):
+        dispatch, function, profile = getattr(self, "_aisys_watch", None) or ([], [], None)
+        if dispatch or function:
+            import torch
+            for mode in function:
+                torch._C._push_on_torch_function_stack(mode)
+            for mode in dispatch:
+                torch._C._push_on_torch_dispatch_stack(mode)
+        if profile is not None:
+            sys.setprofile(profile)
+        return bootstrap(self)     # the thread ends here: its mode stacks and profile go with it
+
+    threading.Thread.start, threading.Thread._bootstrap_inner = watched_start, watched_bootstrap
+
+    def undo():
+        threading.Thread.start, threading.Thread._bootstrap_inner = start, bootstrap
+    return undo
+
+
 def install(config_path: str) -> None:
     """Start watching (once per kernel). ``config_path``: JSON with ``trusted_cells`` (murmur2 hashes of the
     instructor's cell sources, as IPython names their files), ``protected_names`` and ``writable`` folders."""
@@ -483,6 +523,7 @@ def install(config_path: str) -> None:
     shell.events.register("pre_run_cell", _pre_run_cell)
     shell.events.register("post_run_cell", _post_run_cell)
     _state["shell_attrs"] = set(vars(shell))
+    watch_new_threads()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _snapshot(shell)
