@@ -11,7 +11,12 @@ earlier (``_unfold = F.unfold``) or call an alias (``torch._C._nn.im2col``, ``to
         cols = im2col(x, 3, 3)
 
 - ``"aten::name"`` (or ``torch.ops.aten.name``): refused at PyTorch's dispatcher, which every Python alias of
-  the operator reaches (a ``TorchDispatchMode``);
+  the operator reaches (a ``TorchDispatchMode``). An operator that is CompositeImplicitAutograd (``aten::kl_div``,
+  ``aten::matmul``, ``aten::conv2d``) is decomposed into other operators *before* a dispatch mode could see it, so
+  for those the call itself is refused one level up (a ``TorchFunctionMode``): ``torch.ops.aten.name`` and each of
+  its overloads (``.default``, and what stands behind them), every PyTorch binding of that name (``torch.name``,
+  ``torch.Tensor.name``, the ``torch._C`` namespaces) and the Python function of that name in
+  ``torch.nn.functional`` or ``torch.functional``;
 - a Python function (NumPy's and SciPy's Python-level routines included): its code object is swapped for one
   that raises, so the function object itself refuses, under any name it was bound to;
 - a built-in (C) function or method (``struct.unpack``, ``np.ndarray.view``): noticed when Python code calls it
@@ -113,6 +118,9 @@ def forbidden(*targets, because: str = ""):
             function.__code__ = _raising_code(function, message)
         if ops:
             stack.enter_context(_TorchOpsOff(ops, suffix))
+            composite = {op.split("::", 1)[1].split(".")[0]: op for op in ops if _composite_implicit(op)}
+            if composite:
+                stack.enter_context(_TorchCallsOff(composite, suffix))
         if builtin_ids or methods:
             stack.enter_context(_builtins_off(builtin_ids, methods, suffix))
         with stack:
@@ -139,6 +147,50 @@ def _TorchOpsOff(ops: dict, suffix: str):
             return func(*args, **(kwargs or {}))
 
     return TorchOpsOff()
+
+
+def _composite_implicit(op: str) -> bool:
+    """Whether ``op`` ("aten::name") decomposes above the Python dispatch key (a dispatch mode never sees it)."""
+    import torch
+    if not op.startswith("aten::"):
+        return False
+    try:
+        return bool(torch._C._dispatch_has_kernel_for_dispatch_key(op, "CompositeImplicitAutograd"))
+    except RuntimeError:       # no such operator
+        return False
+
+
+def _TorchCallsOff(names: dict, suffix: str):
+    """Refuse calls of the aten operators ``names`` ({"kl_div": "aten::kl_div"}) where Python calls them: an
+    OpOverloadPacket or OpOverload of that operator (``torch.ops.aten.kl_div``, ``.default``, and the C++ object
+    behind it), a built-in PyTorch binding of that name (``torch.kl_div``, ``torch.Tensor.kl_div``, the ``torch._C``
+    namespaces), or PyTorch's Python function of that name in ``torch.nn.functional`` / ``torch.functional``
+    (``F.kl_div``, ``torch.einsum``; the mode is set aside while such a function runs, so the binding it calls
+    would not be seen)."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    def refused(func) -> str | None:
+        if isinstance(func, torch._ops.OpOverload):
+            name = func._schema.name
+        elif isinstance(func, torch._ops.OpOverloadPacket):
+            name = func._qualified_op_name
+        elif isinstance(func, (types.BuiltinFunctionType, types.MethodDescriptorType, types.WrapperDescriptorType)):
+            return names.get(getattr(func, "__name__", None))
+        elif isinstance(func, types.FunctionType) and func.__module__ in ("torch.nn.functional", "torch.functional"):
+            return names.get(func.__name__)
+        else:
+            return None
+        return name if name in names.values() else None
+
+    class TorchCallsOff(TorchFunctionMode):
+        def __torch_function__(self, func, types_, args=(), kwargs=None):
+            name = refused(func)
+            if name is not None:
+                raise ForbiddenCallError(f"{name} is switched off in this test{suffix}")
+            return func(*args, **(kwargs or {}))
+
+    return TorchCallsOff()
 
 
 @contextlib.contextmanager

@@ -7,6 +7,11 @@ the profile hook). The policy accepts ``torch.ops.aten`` (a public name). kd_los
 (sum) divided by the batch size and log_target=True: PyTorch's KL, not the student's. Scored 15/15 when checked;
 Part 5 should score 0 (as lazy_library's nn.KLDivLoss does). Fix idea: forbid the OpOverloadPacket/OpOverload
 objects (or check the source for kl_div), or refuse in the dispatch mode by looking at the decomposition's caller.
+
+Closed: ``forbidden("aten::kl_div")`` now also refuses CompositeImplicitAutograd operators one level above the
+dispatcher (a TorchFunctionMode: the OpOverloadPacket, its overloads and their C++ ``_op``, and PyTorch's bindings of the
+name), and Part 5 lists it, with every function of torch.distributions.kl. Checked with ``course.py check``: 85/100,
+Part 5 at 0 ("aten::kl_div is switched off in this test").
 """
 
 KIND = 'lazy: torch.ops.aten.kl_div (CompositeImplicitAutograd, invisible to the dispatch mode)'

@@ -8,6 +8,11 @@ zero. Outputs are exactly the zeroed original's. Scored 20/20 when checked; Part
 require ``type(new_model) is DigitsCNN``, compare fc1.weight with the original's kept columns, and compute the
 reference output from the returned model's own parameters (functional forward) or check its state_dict has exactly
 DigitsCNN's keys and no extra submodules.
+
+Closed: the test requires ``type(new_model) is DigitsCNN`` with plain layers and no extra attributes, compares every
+state_dict entry (keys, shapes, values: kept filters, kept fc1 columns) with the cut, and runs a clean DigitsCNN
+loaded with that state_dict against it. Checked with ``course.py check``: 80/100, Part 4 at 0 ("return
+DigitsCNN(8, 5, 32) itself, got a SmallCNN").
 """
 
 KIND = 'lazy: DigitsCNN subclass delegating forward to a zeroed copy; fc1 never cut'

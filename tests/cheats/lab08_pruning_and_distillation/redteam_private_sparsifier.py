@@ -10,6 +10,11 @@ exactly (float32 bits times numel plus the flat index, as float64), so its topk 
 ties. The student writes no ranking at all. Scored 100/100 when checked (Parts 1, 2, 3 and 6 should score 0, as
 for lazy_library / lazy_lecture: Parts 2 and 6, the reference's, call magnitude_mask). compress_nm and nm_matmul are
 honest gathers; Parts 4 and 5 are the reference's.
+
+Closed: ``pruning_library()`` now switches off, as objects, every function of torch.nn.utils.prune, torch.ao.pruning
+and PyTorch's 2:4 conversion modules and every method of their classes (code swapped, so a method reached through an
+instance refuses too). Checked with ``course.py check``: 35/100, Parts 1, 2, 3 and 6 at 0 ("..._make_tensor_mask is
+switched off in this test").
 """
 
 KIND = 'lazy: torch.ao.pruning WeightNormSparsifier._make_tensor_mask/_make_block_mask called on an instance'

@@ -6,6 +6,11 @@ is trained on the data the accuracy is measured on. Scored 20/20 when checked; P
 watch should check that each training batch is made of rows of the X it passed (e.g. hash the rows / pass a
 tracking tensor), or the test should pass held-out data the notebook does not have (and measure accuracy on a
 split the student's globals do not contain).
+
+Closed: the watch records the rows of every training batch and requires them to be, as a multiset, ``epochs`` times
+the rows of the X passed in (the 80 % run on the digits CNN, whose accuracy counts, is watched too, and the small
+run uses a random subset of the training set). Checked with ``course.py check``: 80/100, Part 6 at 0 ("4041 of the 4041
+training samples are not rows of the X passed in").
 """
 
 KIND = 'lazy: masked fine-tuning on the test set'
