@@ -9,6 +9,10 @@ weights and at their movement, but not at the gradient that reached the binarise
 network still reaches about 90%. Checked with ``course.py check`` (other cells a correct solution): Part 8 scored 15/15.
 The watched run could compare, per mini-batch, the gradient at ``bn1``/``bn2``'s outputs with the gradient at
 ``fc2``/``fc3``'s inputs masked by ``|h| <= 1``. The other parts are the reference's.
+
+Caught since: the watched run hooks ``bn1``/``bn2``'s outputs and ``fc2``/``fc3``'s inputs and compares their
+gradients at every mini-batch (Part 8 now 0/15: "the gradient at the outputs h of ['bn1', 'bn2'] was not the clipped
+STE's").
 """
 
 KIND = "lazy: clipped STE only when tested directly, identity STE during train_binary"
