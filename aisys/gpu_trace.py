@@ -46,16 +46,25 @@ conflict-free requests; lanes that touch the same word do not conflict -- a read
     gpu_trace.launch(transpose, (1, 1), (32, 8), a, out, shared=shared)
     shared.per_thread("r")                 # {(block, thread id): shared elements read}
     gpu_trace.bank_conflicts(shared.accesses)   # {(block, warp, site, instance, op): n-way}
+    shared.dependent_reads()               # {block: longest chain of dependent shared reads}
+
+:func:`dependent_reads` measures the *shape* of the communication through shared memory: a tree
+reduction of ``b`` elements has read chains of about ``2·log2(b)``, a serial chain of threads one of ``b - 1``.
 
 **What a kernel may use.** On the simulator a kernel is Python, so it *could* pass values between
 threads through a Python list or a global variable -- which no GPU kernel can, and which no trace
 sees. :func:`check_kernel` (and ``launch(..., strict=True)``) refuses a kernel that assigns globals or
-reads any global, closure variable or default other than a number, a tuple of numbers, a module, a
-numba type, a NumPy/math/numba function or class, or a ``@cuda.jit(device=True)`` function (checked
-the same way).
+attributes, or reads any global, closure variable or default other than a number, a tuple of numbers, a
+module, a numba type, a NumPy/math/numba function or class, or a ``@cuda.jit(device=True)`` function
+(checked the same way). It also follows every attribute name the kernel uses from every such value, so a
+mutable object reached through a module (``np.typecodes`` is a dict, ``np.random`` keeps a generator's
+state) is refused however the kernel spells the path: from a module a kernel may read only functions,
+types and immutable constants. Private attributes (``._x``, ``.__dict__``) and the builtins that look
+objects up by computed names or run code (``getattr``, ``vars``, ``eval``, ...) are refused too.
 """
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import types
@@ -289,6 +298,37 @@ def bank_conflicts(accesses: Iterable[SharedAccess], banks: int = 32, bank_bytes
     return result
 
 
+def dependent_reads(accesses: Iterable[SharedAccess]) -> dict:
+    """The length of the longest chain of dependent shared-memory reads in each block: {block: length}.
+
+    ``accesses`` in the order they were made (as :attr:`SharedTrace.accesses` records them). A thread's read
+    depends on everything that thread read before (its registers may hold any of it) and on the read chain behind
+    the value it reads: the chain of the thread that last wrote those bytes, as it stood when it wrote them. So a
+    tree reduction of ``b`` elements, where each thread reads two values per level, makes chains of about
+    ``2·log2(b)`` reads, while a serial chain -- thread ``t`` adding its neighbour's running sum -- makes one of
+    ``b - 1``, however many threads take part. Only shared memory is followed: values a kernel passes through
+    global memory do not extend a chain.
+    """
+    thread_depth: dict = {}
+    byte_depth: dict = {}
+    longest: dict = {}
+    for a in accesses:
+        if not isinstance(a, SharedAccess):
+            raise ValueError(f"dependent_reads takes SharedAccess records (SharedTrace.accesses), got {type(a).__name__}")
+        who = (a.block, a.tid)
+        depth = thread_depth.get(who, 0)
+        span = range(a.address, a.address + max(a.itemsize, 1))
+        if a.op == "r":
+            depth = max([depth] + [byte_depth.get((a.block, b), 0) for b in span]) + 1
+            thread_depth[who] = depth
+            longest[a.block] = max(longest.get(a.block, 0), depth)
+        else:
+            for b in span:
+                byte_depth[(a.block, b)] = depth
+            longest.setdefault(a.block, 0)
+    return longest
+
+
 class SharedTrace:
     """Every shared-memory access of the kernels launched with ``launch(..., shared=this)``.
 
@@ -323,6 +363,10 @@ class SharedTrace:
     def bank_conflicts(self, **options) -> dict:
         """:func:`bank_conflicts` of the recorded accesses."""
         return bank_conflicts(self.accesses, **options)
+
+    def dependent_reads(self) -> dict:
+        """:func:`dependent_reads` of the recorded accesses."""
+        return dependent_reads(self.accesses)
 
     def reset(self) -> None:
         """Forget the recorded accesses and allocations."""
@@ -487,6 +531,31 @@ def _traced_shared(dynshared_size: int, poison: bool, trace: SharedTrace, block:
 # ----------------------------------------------------------------------------- what a kernel may use
 #: Top-level packages whose functions and classes a kernel may use (numba compiles their CUDA versions).
 KERNEL_LIBRARIES = frozenset({"numpy", "math", "cmath", "numba", "builtins", "operator"})
+#: Library objects a kernel may not use, however it reaches them: they look objects up by computed names, run
+#: code, or keep Python state that every thread can set and read (a channel no GPU has).
+DENIED_KERNEL_OBJECTS = (
+    ("builtins", ("getattr", "setattr", "delattr", "vars", "globals", "locals", "dir", "eval", "exec", "compile",
+                  "__import__", "open", "input", "breakpoint")),
+    ("operator", ("attrgetter", "methodcaller")),
+    ("numpy", ("seterr", "geterr", "seterrcall", "geterrcall", "errstate", "set_printoptions", "get_printoptions",
+               "printoptions", "setbufsize", "getbufsize")),
+)
+#: Modules a kernel may not reach (their functions share hidden state between callers).
+DENIED_KERNEL_MODULES = ("numpy.random", "random")
+_SHARE = ("a CUDA kernel sees only its arguments, constants, cuda.* and @cuda.jit(device=True) functions -- pass data "
+          "as arguments and share it through cuda.shared arrays")
+
+
+@functools.lru_cache(maxsize=None)
+def _denied_kernel_objects() -> dict:
+    import importlib
+    found = {}
+    for module, names in DENIED_KERNEL_OBJECTS:
+        mod = importlib.import_module(module)
+        for name in names:
+            if hasattr(mod, name):
+                found[id(getattr(mod, name))] = f"{module}.{name}"
+    return found
 
 
 def _constant(value) -> bool:
@@ -501,30 +570,103 @@ def _is_device_function(value) -> bool:
     return bool(getattr(value, "targetoptions", {}).get("device", False))   # numba's CUDA dispatcher
 
 
-def _value_problem(name: str, value, seen: set, problems: list) -> None:
+def _denied_module(value) -> bool:
+    name = getattr(value, "__name__", "")
+    return any(name == m or name.startswith(m + ".") for m in DENIED_KERNEL_MODULES)
+
+
+_DESCRIPTORS = (property, classmethod, staticmethod, types.GetSetDescriptorType, types.MemberDescriptorType)
+_METHODS = (types.BuiltinMethodType, types.MethodType, types.MethodWrapperType)
+
+
+def _kind_problem(value, reached: bool) -> str | None:
+    """What is wrong with a kernel using ``value`` (None if nothing): a global's value (``reached=False``) or a
+    value it reaches through attributes of one (``reached=True``)."""
     from numba.core import types as numba_types
-    if _constant(value) or isinstance(value, (types.ModuleType, numba_types.Type)):
-        return
-    if hasattr(value, "py_func") and callable(value):           # a numba-compiled function
-        if not _is_device_function(value):
+    if id(value) in _denied_kernel_objects():
+        return f"{_denied_kernel_objects()[id(value)]}, which looks objects up by name, runs code or keeps state"
+    if isinstance(value, types.ModuleType):
+        return f"the module {value.__name__}, whose functions keep shared state" if _denied_module(value) else None
+    if _constant(value) or isinstance(value, numba_types.Type) or _is_device_function(value):
+        return None
+    if hasattr(value, "py_func") and callable(value):           # a numba-compiled function that is no device function
+        return "a kernel: a kernel can call only @cuda.jit(device=True) functions"
+    if reached and isinstance(value, _DESCRIPTORS):
+        return None
+    if callable(value) or isinstance(value, type):
+        owner = getattr(value, "__self__", None) if isinstance(value, _METHODS) else None   # a bound method: of what?
+        if owner is not None and not isinstance(owner, (types.ModuleType, type)) and not callable(owner) \
+                and not _constant(owner) and not isinstance(owner, numba_types.Type):
+            return f"a method of a {type(owner).__name__} (Python state every thread can change)"
+        if reached:
+            return None
+        root = str(getattr(value, "__module__", "") or "").split(".")[0]
+        if root in KERNEL_LIBRARIES:
+            return None
+        return "a Python function" if isinstance(value, types.FunctionType) else f"a {type(value).__name__}"
+    return f"a {type(value).__name__}"
+
+
+def _explorable(value) -> bool:
+    from numba.core import types as numba_types
+    return not _constant(value) and (isinstance(value, (types.ModuleType, type, numba_types.Type)) or callable(value))
+
+
+def _reached_problems(name: str, value, attributes: set, seen: set, problems: list) -> None:
+    """Follow every attribute name the kernel uses from ``value`` (a global it reads, and what that reaches):
+    ``np.typecodes`` is a dict every thread can reach, however the kernel spells the path to it."""
+    import warnings
+    pending = [(name, value)]
+    while pending:
+        path, obj = pending.pop()
+        for attr in sorted(attributes):
+            if attr.startswith("_"):
+                continue
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    reached = getattr(obj, attr)
+            except Exception:
+                continue
+            if not isinstance(obj, (types.ModuleType, type)):
+                found = next((vars(k)[attr] for k in type(obj).__mro__ if attr in vars(k)), None)
+                if isinstance(found, types.GetSetDescriptorType):
+                    continue                   # computed afresh by C code at each access (np.add.types)
+            where = f"{path}.{attr}"
+            problem = _kind_problem(reached, reached=True)
+            if problem is not None:
+                problems.append(f"reads {where} ({problem}): from a module a kernel may read only functions, types "
+                                f"and immutable constants -- pass data as arguments and share it through cuda.shared "
+                                f"arrays")
+            elif id(reached) not in seen and _explorable(reached):
+                seen.add(id(reached))
+                if _is_device_function(reached) and hasattr(reached, "py_func"):
+                    _code_problems(reached.py_func, seen, problems)
+                pending.append((where, reached))
+
+
+def _value_problem(name: str, value, seen: set, problems: list, attributes: set = frozenset()) -> None:
+    problem = _kind_problem(value, reached=False)
+    if problem is not None:
+        if problem.startswith("a kernel:"):
             problems.append(f"uses the kernel {name}: a kernel can call only @cuda.jit(device=True) functions")
         else:
-            _code_problems(value.py_func, seen, problems)
+            problems.append(f"uses the global {name} ({problem}): {_SHARE}")
         return
-    root = str(getattr(value, "__module__", "") or "").split(".")[0]
-    if (callable(value) or isinstance(value, type)) and root in KERNEL_LIBRARIES:
-        return
-    what = "a Python function" if isinstance(value, types.FunctionType) else f"a {type(value).__name__}"
-    problems.append(f"uses the global {name} ({what}): a CUDA kernel sees only its arguments, constants, cuda.* and "
-                    f"@cuda.jit(device=True) functions -- pass data as arguments and share it through cuda.shared arrays")
+    if _is_device_function(value) and hasattr(value, "py_func"):
+        _code_problems(value.py_func, seen, problems)
+    if _explorable(value) and id(value) not in seen:
+        seen.add(id(value))
+        _reached_problems(name, value, attributes, seen, problems)
 
 
 def _code_problems(fn, seen: set, problems: list) -> None:
+    import builtins
     import dis
     if not isinstance(fn, types.FunctionType) or fn in seen:
         return
     seen.add(fn)
-    names = set()
+    names, attributes = set(), set()
     codes = [fn.__code__]
     while codes:
         code = codes.pop()
@@ -533,18 +675,29 @@ def _code_problems(fn, seen: set, problems: list) -> None:
                 problems.append(f"{fn.__name__} assigns the global {ins.argval}: threads cannot share Python variables")
             elif ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
                 names.add(ins.argval)
+            elif ins.opname in ("STORE_ATTR", "DELETE_ATTR"):
+                problems.append(f"{fn.__name__} assigns the attribute .{ins.argval}: a kernel changes only arrays "
+                                f"(threads cannot share Python objects)")
+            elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD", "LOAD_SUPER_ATTR"):
+                attributes.add(ins.argval)
         codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    for attr in sorted(attributes):
+        if attr.startswith("_"):
+            problems.append(f"{fn.__name__} reads the attribute .{attr}: a kernel uses no private or reflective "
+                            f"attributes")
     for name in sorted(names):
         if name in fn.__globals__:
-            _value_problem(name, fn.__globals__[name], seen, problems)
+            _value_problem(name, fn.__globals__[name], seen, problems, attributes)
+        elif hasattr(builtins, name):
+            _value_problem(name, getattr(builtins, name), seen, problems, attributes)
     for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
         try:
             value = cell.cell_contents
         except ValueError:
             continue
-        _value_problem(name, value, seen, problems)
+        _value_problem(name, value, seen, problems, attributes)
     for value in list(fn.__defaults__ or ()) + list((fn.__kwdefaults__ or {}).values()):
-        _value_problem("a default argument", value, seen, problems)
+        _value_problem("a default argument", value, seen, problems, attributes)
 
 
 def kernel_problems(kernel) -> list:

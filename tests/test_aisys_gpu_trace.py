@@ -429,3 +429,96 @@ def test_check_kernel_refuses_python_state_and_accepts_constants_modules_and_dev
     out = np.zeros(3)
     gpu_trace.launch(with_device_function, 1, 4, np.arange(3.0), out, strict=True)
     assert out.tolist() == [2.0, 6.0, 10.0]
+
+
+@cuda.jit
+def via_module_dict(x, out):
+    box = np.typecodes                        # a dict reached through a module: every thread sees the same one
+    box.setdefault("channel", []).append(x[cuda.threadIdx.x])
+
+
+@cuda.jit
+def via_module_alias(x, out):
+    m = np                                    # the path to the dict goes through a local name
+    m.sctypeDict["channel"] = x[0]
+
+
+@cuda.jit
+def via_getattr(x, out):
+    out[0] = len(getattr(np, "typecodes"))
+
+
+@cuda.jit
+def via_module_state(x, out):
+    np.random.seed(int(x[0]))                 # numpy's global generator: state every thread can set and read
+
+
+@cuda.jit
+def via_attribute_store(x, out):
+    np.channel = x[0]
+
+
+@cuda.jit
+def via_reflection(x, out):
+    out[0] = len(np.sum.__globals__)
+
+
+@cuda.jit
+def with_library_constants(x, out):
+    i = cuda.grid(1)
+    if i < x.shape[0] and x.dtype == np.float64:
+        out[i] = math.pi * x[i] + np.float32(np.e) + np.add(1.0, 2.0) + abs(min(i, 2)) + x.size
+
+
+def test_check_kernel_follows_attributes_from_modules_to_mutable_objects():
+    assert gpu_trace.kernel_problems(with_library_constants) == []
+    for kernel, words in ((via_module_dict, "reads np.typecodes (a dict)"),
+                          (via_module_alias, "reads np.sctypeDict (a dict)"),
+                          (via_getattr, "builtins.getattr"),
+                          (via_module_state, "the module numpy.random"),
+                          (via_attribute_store, "assigns the attribute .channel"),
+                          (via_reflection, "reads the attribute .__globals__")):
+        with pytest.raises(ValueError, match=re.escape(words)):
+            gpu_trace.check_kernel(kernel)
+        with pytest.raises(ValueError, match=re.escape(words)):
+            gpu_trace.launch(kernel, 1, 2, np.ones(2), np.zeros(2), strict=True)
+    out = np.zeros(3)
+    gpu_trace.launch(with_library_constants, 1, 4, np.arange(3.0), out, strict=True)
+    assert np.allclose(out, math.pi * np.arange(3.0) + np.float32(np.e) + 3.0 + [0, 1, 2] + 3)
+
+
+@cuda.jit
+def block_sum_chain(x, out):
+    s = cuda.shared.array(TPB, np.float64)
+    t = cuda.threadIdx.x
+    i = cuda.blockIdx.x * cuda.blockDim.x + t
+    v = x[i] if i < x.shape[0] else 0.0
+    s[t] = v
+    cuda.syncthreads()
+    for step in range(1, TPB):                # thread `step` adds its left neighbour's running sum
+        if t == step:
+            s[t] = s[t - 1] + v
+        cuda.syncthreads()
+    if t == 0:
+        out[cuda.blockIdx.x] = s[TPB - 1]
+
+
+def test_dependent_reads_tell_a_tree_from_a_serial_chain():
+    x = np.arange(2 * TPB, dtype=np.float64)
+    for kernel, chain in ((block_sum, 2 * int(math.log2(TPB)) + 1), (block_sum_chain, TPB)):
+        for order in gpu_trace.ORDERS:
+            out = np.zeros(2)
+            shared = gpu_trace.SharedTrace()
+            gpu_trace.launch(kernel, 2, TPB, x, out, order=order, shared=shared)
+            assert out.tolist() == [x[:TPB].sum(), x[TPB:].sum()]
+            # the tree: thread 0 reads s[0] and s[h] at each of log2(TPB) levels, then s[0]; the chain: one read per
+            # thread, each of the value the previous thread wrote, then thread 0 reads the last
+            assert shared.dependent_reads() == {(0, 0, 0): chain, (1, 0, 0): chain}, (kernel, order)
+    # a thread that writes a value carries its chain to whoever reads it; a read of a fresh value starts at 1
+    a = gpu_trace.SharedAccess("s", "w", 0, (0, 0, 0), (0, 0, 0), 0, 0, address=0)
+    b = gpu_trace.SharedAccess("s", "r", 0, (0, 0, 0), (1, 0, 0), 1, 0, address=0)
+    c = gpu_trace.SharedAccess("s", "r", 1, (0, 0, 0), (1, 0, 0), 1, 1, address=4)
+    assert gpu_trace.dependent_reads([b, a]) == {(0, 0, 0): 1}
+    assert gpu_trace.dependent_reads([c, a, b]) == {(0, 0, 0): 2}
+    with pytest.raises(ValueError, match="SharedAccess"):
+        gpu_trace.dependent_reads([gpu_trace.Access("x", "r", 0, (0, 0, 0), (0, 0, 0), 0, 0)])

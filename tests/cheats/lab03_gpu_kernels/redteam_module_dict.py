@@ -13,12 +13,15 @@ isolation repair (it restores callables/modules, not the contents of a module's 
 - Part 6: no shared memory; lanes stage their 4 values per step in the dict and lane 0 alone does all 256 x 4
   multiply-adds of each step, the other lanes only write results.
 
-Each of these parts must score 0.
+Each of these parts must score 0. Fixed: check_kernel follows every attribute name a kernel uses from every global
+it reads and refuses a mutable object reached that way ("reads np.typecodes (a dict)"). test_transpose traces both
+transpose kernels with check_kernel too, so it scores 0 as well; test_matmul_correct checks only the result
+(strict=False) and keeps its points.
 """
 
 KIND = 'lazy: a Python dict reached through a module (np.typecodes) as a channel between threads'
 BASE = "reference"
-FAIL = {'test_matmul_traffic', 'test_transpose_banks', 'test_block_sum', 'test_warp_mma'}
+FAIL = {'test_matmul_traffic', 'test_transpose', 'test_transpose_banks', 'test_block_sum', 'test_warp_mma'}
 
 CELLS = {
     'block_sum': '''

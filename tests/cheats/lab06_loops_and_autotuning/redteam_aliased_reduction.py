@@ -3,7 +3,10 @@ np.nancumsum (sequential in numba, so exactly the rounding of four accumulators)
 (`from numpy import nancumsum as running_total`); the remainder is appended to lane 0's slice. The same code with
 `.cumsum` or `np.trace(np.diag(...))` is refused by name, this one scored 15/15. Either nancumsum is missing from the
 list of reductions or the alias hides it (the contract says library functions are forbidden by object identity).
-Must score 0 on test_dot_unrolled4.
+Must score 0 on test_dot_unrolled4. Fixed: the test compares every function dot_unrolled4 names (its syntax tree,
+names resolved) and every function numba compiled into it (its typed IR: aliases, closures, helpers) with the
+reductions and scans of NumPy, SciPy, math and Python by identity, and refuses objmode and numba extensions
+written in the notebook.
 """
 
 KIND = 'lazy: loop-free dot via an aliased library running sum (np.nancumsum)'

@@ -3,7 +3,9 @@ entries (not 4-byte floats); the compiled function is only checked for its resul
 C[:, :] = A @ B; return` runs a whole-matrix product in every compiled call (what the benchmark and any user get),
 while the traced py_func takes the tiled branch. Scored 25/25; the function numba compiles and runs is untiled, so
 test_matmul_tiled must score 0 (e.g. trace the compiled path too, or refuse a branch on dtype/itemsize, or check that
-the compiled IR and py_func agree on the products of a float32 run).
+the compiled IR and py_func agree on the products of a float32 run). Fixed: the test recompiles matmul_tiled (and its
+helpers) from the current globals and traces a numba-compiled copy of the same code, with every product recorded,
+on the same float32 inputs and sizes as the correctness runs; the whole-matrix product of this branch is seen.
 """
 
 KIND = 'lazy: tiles only in the traced py_func, whole-matrix A @ B in the compiled path'

@@ -1,7 +1,9 @@
 """Red team, lab06 Part 4: not a random order. The configurations are visited along a fixed stride of the
 itertools.product enumeration (the first step > n/3 coprime with n); the seed only picks where the cycle starts,
 so every seed visits the same cyclic sequence, rotated. The rotation cheat in lazy_shortcuts (stride 1) loses the
-part; this one (stride > 1) scored 10/10. Must score 0 on test_random_search.
+part; this one (stride > 1) scored 10/10. Must score 0 on test_random_search. Fixed: the test draws whole orders
+for 8 seeds and refuses an order in which more than 12 of the 59 steps have the same stride mod 60, and orders whose
+consecutive pairs recur across seeds (one cycle from different starts).
 """
 
 KIND = 'lazy: strided enumeration with a seeded start instead of a random order'
