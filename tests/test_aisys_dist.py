@@ -428,3 +428,23 @@ def test_a_crash_says_where_it_happened():
     text = str(caught.value)
     assert "killed by signal SIGSEGV" in text, text
     assert "Segmentation fault" in text and "reads_address_zero" in text, text
+
+
+def reduce_scatters_lists():
+    p, r = dist.get_world_size(), dist.get_rank()
+    mine = torch.empty(2, 3)
+    dist.reduce_scatter(mine, [c.reshape(2, 3) for c in (torch.arange(6.0 * p) * (r + 1)).chunk(p)])
+    largest = torch.empty(3)
+    dist.reduce_scatter(largest, [torch.full((3,), float(r))] * p, op=dist.ReduceOp.MAX, async_op=True).wait()
+    return mine, largest
+
+
+def test_list_reduce_scatter_is_counted_and_correct():
+    trace = adist.trace(reduce_scatters_lists, 3, collectives=True, payloads=True, **FAST)
+    total = sum(torch.arange(18.0) * (r + 1) for r in range(3))
+    for r in range(3):
+        mine, largest = trace.results[r]
+        assert torch.equal(mine.reshape(-1), total.chunk(3)[r])
+        assert torch.equal(largest, torch.full((3,), 2.0))
+        calls = trace.collective_calls(r)
+        assert [c.name for c in calls] == ["reduce_scatter"] * 2 and [c.nbytes for c in calls] == [72, 36]
