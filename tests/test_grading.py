@@ -294,6 +294,20 @@ def test_watch_does_not_mistake_errors_or_plots_for_tampering(tmp_path):
     assert text.count("test ran") == 3
 
 
+def test_watch_accepts_ipython_wrapping_pyplot_at_the_first_figure(tmp_path):
+    """IPython wraps pyplot.draw_if_interactive (flag_calls) when the first figure starts the backend; the watch
+    takes that for what it is, while a student's own replacement of it is still put back."""
+    setup = "import matplotlib.pyplot as plt\n"
+    test = "assert callable(plt.draw_if_interactive)\nprint('test ran')"
+    nb = run_notebook([("instructor", setup), ("student", "plt.plot([1, 2])\nplt.show()"), ("instructor", test),
+                       ("student", "plt.figure()\nplt.close('all')"), ("instructor", test + "\n"),
+                       ("student", "plt.draw_if_interactive = lambda: None"), ("instructor", test + "\n\n")],
+                      ["plt", "print", "callable"], tmp_path)
+    before = "".join(outputs(c) for c in nb.cells[:5])
+    assert "tampering" not in before and before.count("test ran") == 2, before
+    assert "draw_if_interactive" in outputs(nb.cells[5]) + outputs(nb.cells[6])
+
+
 def test_review_refuses_changing_what_the_tests_read(env):
     protected = {"Graph", "KERNELS"}
     for source in ("Graph.add = lambda *a: 1", "KERNELS['add'] = None", "setattr(Graph, 'x', 1)"):

@@ -390,6 +390,9 @@ def _restore_libraries() -> list[str]:
         current = vars(module)
         for key, value in saved.items():
             if _is_code(value) and key not in _VOLATILE and current.get(key, _MISSING) is not value:
+                if _ipython_wrapper_of(current.get(key), value):
+                    saved[key] = current[key]
+                    continue
                 current[key] = value
                 restored.append(f"{module_name}.{key}")
     for class_name, (cls, saved) in _state.get("classes", {}).items():
@@ -409,6 +412,16 @@ def _restore_libraries() -> list[str]:
                 except (TypeError, AttributeError):
                     pass
     return restored
+
+
+def _ipython_wrapper_of(new, old) -> bool:
+    """IPython's own wrapping of a library function: when the first figure starts matplotlib's backend in a
+    kernel, IPython replaces pyplot.draw_if_interactive by ``flag_calls(draw_if_interactive)``, a wrapper that calls
+    the original and records that it did. The same function, watched the same way: not tampering."""
+    code = getattr(new, "__code__", None)
+    return (code is not None and code.co_qualname == "flag_calls.<locals>.wrapper"
+            and code.co_filename.replace("\\", "/").endswith("IPython/utils/decorators.py")
+            and any(cell.cell_contents is old for cell in new.__closure__ or ()))
 
 
 _MISSING = object()
