@@ -11,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from aisys.grading import policy
 from aisys.grading.autograde import KEY, HideHiddenTests, IsolatedExecute, bubblewrap, cell_hash, rebuild
-from aisys.grading.forbid import ForbiddenCallError, forbidden, source_uses
+from aisys.grading.forbid import ForbiddenCallError, forbidden, refers_to, source_uses
 
 ENV_SOURCE = "import numpy as np\nimport torch\nimport torch.nn.functional as F\nimport math\nfrom torch import fx\n"
 
@@ -123,6 +123,59 @@ def test_forbidden_builtins_cannot_be_dodged_by_catching_the_error():
             struct.unpack("f", b"\0\0\0\0")
     with forbidden(struct.unpack, np.ndarray.view):
         np.zeros(3).sum()
+
+
+def test_forbidden_refuses_the_methods_of_a_ufunc_by_whatever_name():
+    a = np.array([[1.0, 2.0, 3.0], [1000.0, 1001.0, 0.0]])
+    early_reduce, table = np.logaddexp.reduce, {"lse": np.logaddexp}
+    calls = {"reduce": lambda: early_reduce(a, axis=1), "accumulate": lambda: table["lse"].accumulate(a, axis=1),
+             "outer": lambda: np.logaddexp.outer(a[0], a[1]), "at": lambda: np.logaddexp.at(a.copy(), [0], 1.0),
+             "reduceat": lambda: np.logaddexp.reduceat(a[0], [0, 2]),
+             "along an axis": lambda: np.apply_along_axis(np.logaddexp.reduce, 1, a)}
+    for name, call in calls.items():
+        with pytest.raises(ForbiddenCallError, match=r"logaddexp\.\w+ called.*subtract the maximum"):
+            with forbidden(np.logaddexp, because="subtract the maximum"):
+                try:                     # catching the error gains nothing: the block fails when it ends
+                    call()
+                except Exception:
+                    pass
+    with pytest.raises(ForbiddenCallError, match="logaddexp2.reduce"):    # blocks nest: the outer one still sees
+        with forbidden(np.logaddexp2):
+            with forbidden(np.logaddexp):
+                np.logaddexp2.reduce(a[0])
+    with forbidden(np.logaddexp, np.logaddexp2):
+        total, _ = np.add.reduce(a, axis=1), np.sum(a)          # other ufuncs' methods run
+        np.logaddexp(a[0], a[1])       # a direct call of the ufunc is not seen (check_source / refers_to cover it)
+    assert np.allclose(total, [6.0, 2001.0]) and np.allclose(early_reduce(a[0]), np.log(np.exp(a[0]).sum()))
+
+
+def test_refers_to_follows_the_values_a_function_reaches(tmp_path):
+    module = tmp_path / "student_lse.py"
+    module.write_text(
+        "import functools\nimport numpy as np\n"
+        "_STABLE = {'lse': np.logaddexp}\n_reduce = functools.partial(np.logaddexp.reduce, axis=1)\n"
+        "_alias = np.logaddexp2\n"
+        "class Helper:\n    def __init__(self):\n        self.fn = [np.logaddexp.accumulate]\n"
+        "    def lse(self, z):\n        return self.fn[0](z)[-1]\n"
+        "_helper = Helper()\n"
+        "def in_a_dict(z):\n    return _STABLE['lse'].reduce(z)\n"
+        "def in_a_partial(z):\n    return _reduce(z)\n"
+        "def through_a_lambda(z):\n    return (lambda: _alias.reduce(z))()\n"
+        "def by_default(z, f=np.logaddexp):\n    return f.reduce(z)\n"
+        "def make_closure():\n    f = np.logaddexp\n    def inner(z):\n        return f.reduce(z)\n    return inner\n"
+        "in_a_closure = make_closure()\n"
+        "def in_an_instance(z):\n    return _helper.lse(z)\n"
+        "def calls_a_helper(z):\n    return in_a_dict(z)\n"
+        "def honest(z):\n    m = z.max()\n    return m + np.log(np.exp(z - m).sum())\n")
+    namespace = {"__name__": "__main__"}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    lse = (np.logaddexp, np.logaddexp2)
+    for name in ("in_a_dict", "in_a_partial", "through_a_lambda", "by_default", "in_a_closure", "in_an_instance",
+                 "calls_a_helper"):
+        found = refers_to(namespace[name], lse)
+        assert found and all("logaddexp" in f for f in found), (name, found)
+    assert any("_STABLE" in f for f in refers_to(namespace["in_a_dict"], lse))
+    assert refers_to(namespace["honest"], lse) == []
 
 
 def test_forbidden_rejects_what_it_cannot_switch_off():
@@ -306,6 +359,29 @@ def test_watch_accepts_ipython_wrapping_pyplot_at_the_first_figure(tmp_path):
     before = "".join(outputs(c) for c in nb.cells[:5])
     assert "tampering" not in before and before.count("test ran") == 2, before
     assert "draw_if_interactive" in outputs(nb.cells[5]) + outputs(nb.cells[6])
+
+
+def test_watch_refuses_processes_that_student_code_starts(tmp_path):
+    """A process runs outside every switch-off and counter of a test: student code may not start one, directly, through
+    a library or from a thread it started; instructor code and the course's rank launcher may."""
+    setup = "import multiprocessing, threading\nimport aisys.dist as adist\n"
+    nb = run_notebook([
+        ("instructor", setup),
+        ("student", "pool = multiprocessing.get_context('fork').Pool(1)"),
+        ("student", "p = multiprocessing.get_context('spawn').Process(target=print)\np.start()"),
+        ("student", "started = []\ndef later():\n    multiprocessing.get_context('fork').Process(target=print).start()\n"
+                    "    started.append(1)\nt = threading.Thread(target=later)\nt.start()\nt.join()\n"
+                    "print('started', len(started))"),
+        ("student", "def rank_sum(x):\n    return x + 1\nprint('ranks', adist.run(rank_sum, 2, 1))"),
+        ("instructor", "r = multiprocessing.get_context('fork').Process(target=print)\nr.start()\nr.join()\n"
+                       "print('instructor exit code', r.exitcode)"),
+    ], ["multiprocessing", "threading", "adist", "print"], tmp_path)
+    for index in (1, 2):
+        assert "GradingPolicyError" in outputs(nb.cells[index]) and "starts a process" in outputs(nb.cells[index]), (
+            index, outputs(nb.cells[index]))
+    assert "started 0" in outputs(nb.cells[3]) and "starts a process" in outputs(nb.cells[3]), outputs(nb.cells[3])
+    assert "ranks [2, 2]" in outputs(nb.cells[4]), outputs(nb.cells[4])
+    assert "instructor exit code 0" in outputs(nb.cells[5]), outputs(nb.cells[5])
 
 
 def test_review_refuses_changing_what_the_tests_read(env):

@@ -75,6 +75,40 @@ def _student_on_stack(depth: int) -> bool:
     return False
 
 
+def _started_by_student() -> bool:
+    """The calling thread was started while a student's cell was on the stack (or by such a thread)."""
+    import threading
+    return bool(getattr(threading.current_thread(), "_aisys_student", False))
+
+
+def _launcher_requested(depth: int) -> bool:
+    """The operation is done for one of _PROCESS_LAUNCHERS: the innermost frame outside the standard library and
+    PyTorch's wrapper of multiprocessing belongs to a launcher (a student's function that a launcher runs is the
+    innermost frame of what it does itself, so it is not covered)."""
+    import sysconfig
+    paths = sysconfig.get_paths()
+    stdlib = os.path.realpath(paths["stdlib"]) + os.sep
+    packages = tuple(os.path.realpath(paths[key]) + os.sep for key in ("purelib", "platlib"))
+    wrapper = os.sep + os.path.join("torch", "multiprocessing") + os.sep
+    frame = sys._getframe(depth + 1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        in_stdlib = filename.startswith(stdlib) and not filename.startswith(packages)
+        if not (in_stdlib or filename.startswith("<frozen ") or wrapper in filename or filename == __file__):
+            return any(launcher in filename for launcher in _PROCESS_LAUNCHERS)
+        frame = frame.f_back
+    return False
+
+
+def _watched_fork_exec(original):
+    """``_posixsubprocess.fork_exec`` (how multiprocessing's spawn and forkserver start Python) raises no audit
+    event of its own: this wrapper raises one."""
+    def fork_exec(*args, **kwargs):
+        sys.audit("aisys.fork_exec", args[0] if args else None)
+        return original(*args, **kwargs)
+    return fork_exec
+
+
 def _report(message: str) -> None:
     """A line for the grading report, on the cell's standard output (standard error would fail a test cell on
     its own; refusals fail it with their exception, restorations need not)."""
@@ -95,6 +129,14 @@ _REFLECTION_EVENTS = {"sys._getframe", "sys._current_frames", "sys.settrace", "s
                       "object.__getattr__", "code.__new__", "function.__new__"}
 _PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.kill",
                    "os.killpg", "os.putenv", "os.unsetenv", "socket.connect", "socket.bind", "sys.exit"}
+#: Events that start a process. A test's switch-offs and counters live in this process (swapped code objects) or
+#: thread (PyTorch modes, the profile hook), so a process that student code starts -- directly or through a library
+#: (multiprocessing, concurrent.futures, joblib...), at once or from a thread it started -- runs unwatched.
+_NEW_PROCESS_EVENTS = {"os.fork", "os.forkpty", "subprocess.Popen", "os.posix_spawn", "os.spawn", "os.exec",
+                       "os.system", "aisys.fork_exec"}
+#: Libraries that start processes for their own work and end them: the course's launcher of distributed ranks
+#: (aisys.dist joins every rank before it returns) and PyTorch Inductor's compiler invocations.
+_PROCESS_LAUNCHERS = (os.sep + os.path.join("aisys", "dist.py"), os.sep + os.path.join("torch", "_inductor") + os.sep)
 _UNPICKLE_DENIED = ("builtins", "os", "posix", "nt", "sys", "subprocess", "importlib", "IPython", "ipykernel",
                     "types", "code", "codeop", "runpy", "ctypes", "socket", "shutil", "pickle", "marshal",
                     "operator", "functools", "pty", "aisys")
@@ -141,7 +183,8 @@ def _generated_code_problem(source) -> str | None:
 def _audit(event: str, args: tuple) -> None:
     if _state.get("busy") or not _state.get("on"):
         return
-    if not (event in _REFLECTION_EVENTS or event in _PROCESS_EVENTS or event.startswith("ctypes.")
+    if not (event in _REFLECTION_EVENTS or event in _PROCESS_EVENTS or event in _NEW_PROCESS_EVENTS
+            or event.startswith("ctypes.")
             or event in ("object.__setattr__", "object.__delattr__", "import", "compile", "open",
                          "pickle.find_class")):
         return
@@ -162,8 +205,12 @@ def _audit(event: str, args: tuple) -> None:
                 writing = any(m in str(mode or "r") for m in "wax+")
             if writing and isinstance(path, (str, bytes, os.PathLike)) and _student_on_stack(1):
                 full = os.path.realpath(os.fsdecode(path))
-                if not any((full + os.sep).startswith(root) for root in _state["writable"]):
+                if not any((full + os.sep).startswith(root) for root in _state["writable"]) and \
+                        not _launcher_requested(1):
                     problem = f"writes {full}"
+        elif event in _NEW_PROCESS_EVENTS and (_student_on_stack(1) or _started_by_student()):
+            if not _launcher_requested(1):
+                problem = f"starts a process ({event}): a test's watch does not reach other processes"
         elif not _student_caller(1):
             return
         elif event in _REFLECTION_EVENTS:
@@ -492,6 +539,7 @@ def watch_new_threads():
 
     def watched_start(self, *args, **kwargs):
         self._aisys_watch = _current_watch()
+        self._aisys_student = bool(_state.get("on")) and (_student_on_stack(1) or _started_by_student())
         return start(self, *args, **kwargs)
 
     def watched_bootstrap(self):
@@ -537,6 +585,8 @@ def install(config_path: str) -> None:
     shell.events.register("post_run_cell", _post_run_cell)
     _state["shell_attrs"] = set(vars(shell))
     watch_new_threads()
+    import _posixsubprocess
+    _posixsubprocess.fork_exec = _watched_fork_exec(_posixsubprocess.fork_exec)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _snapshot(shell)
