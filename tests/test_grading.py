@@ -54,6 +54,8 @@ REFUSED = {
     "timeit of a refused statement": "%timeit get_ipython()",
     "bare except": "try:\n    pass\nexcept:\n    pass",
     "IPython history": "print(In[-1])",
+    "private attribute by a match pattern": "match np:\n    case object(_private=state):\n        pass",
+    "dunder by a match pattern": "def f():\n    pass\nmatch f:\n    case object(__globals__=g):\n        pass",
 }
 ALLOWED = {
     "numpy work": "def f(x):\n    return np.einsum('ij,jk->ik', x, x) + np.lib.stride_tricks.sliding_window_view(x, 2).sum()",
@@ -69,6 +71,8 @@ ALLOWED = {
     "early-bound library function": "_conv = F.conv2d",
     "dataclass": "from dataclasses import dataclass\n@dataclass\nclass P:\n    a: int = 1",
     "catch Exception": "try:\n    pass\nexcept Exception:\n    pass",
+    "match on public attributes": "match (1, 2):\n    case tuple() if len((1, 2)) == 2:\n        pass\n"
+                                  "match 1.5:\n    case float(real=r):\n        pass",
 }
 
 

@@ -285,6 +285,16 @@ class _Reviewer(ast.NodeVisitor):
                 self.flag(node, f"changes {self._protected_root(node.value)}.{node.attr}, which the tests use")
         self.visit(node.value)
 
+    def visit_MatchClass(self, node):
+        """``case C(name=pattern)`` reads ``subject.name`` in C, past the run-time checks of getattr: a keyword of a
+        class pattern is reviewed as an attribute read of an object not known until run time, and may not be private."""
+        for name in node.kwd_attrs:
+            problem = attribute_problem(None, name) or (
+                f"reads the private attribute {name} through a match pattern" if name.startswith("_") else None)
+            if problem:
+                self.flag(node, problem)
+        self.generic_visit(node)
+
     def visit_Subscript(self, node):
         if isinstance(node.ctx, (ast.Store, ast.Del)) and self._protected_root(node.value):
             self.flag(node, f"changes an item of {self._protected_root(node.value)}, which the tests use")
