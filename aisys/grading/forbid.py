@@ -20,19 +20,32 @@ earlier (``_unfold = F.unfold``) or call an alias (``torch._C._nn.im2col``, ``to
 - a Python function (NumPy's and SciPy's Python-level routines included): its code object is swapped for one
   that raises, so the function object itself refuses, under any name it was bound to;
 - a built-in (C) function or method (``struct.unpack``, ``np.ndarray.view``): noticed when Python code calls it
-  (a profile hook that compares the callee by identity), and the block fails when it ends.
+  (a profile hook that compares the callee by identity), and the block fails when it ends;
+- a NumPy ufunc (``np.logaddexp``): its methods -- ``reduce``, ``accumulate``, ``reduceat``, ``outer``, ``at``
+  (``np.logaddexp.reduce(x)`` is a log-sum-exp) -- are noticed by the same profile hook, compared by the identity
+  of the ufunc they belong to, whatever name it was reached by. A *direct* call of a ufunc object
+  (``np.logaddexp(a, b)``) is not a call Python's profile hook reports, and neither is a method called from C
+  code (``map(np.logaddexp.reduce, rows)``, a ``functools.partial`` of it): a part that refuses a ufunc must also
+  read the code
+  (:func:`check_source`) and follow the values it reaches (:func:`refers_to`).
 
 Inside the block a refused call raises :class:`ForbiddenCallError` naming the routine and ``because``.
 
 :func:`check_source` reads a function's code -- its syntax tree, not its text, so comments, docstrings and
 longer names that contain a forbidden word do not count -- and the code of every function of the notebook it
 calls, and fails if any of them names a forbidden attribute or refers to a forbidden object.
+
+:func:`refers_to` follows the *values* a function can reach instead of its text: the globals its code names,
+its default arguments and closure, and, through them, the notebook's functions, partials, containers, bound
+methods, classes and instances. It finds a forbidden object kept where a source check cannot see it (an alias
+bound at the top of a cell, ``{"lse": np.logaddexp}``, ``functools.partial(np.logaddexp.reduce, axis=1)``).
 """
 from __future__ import annotations
 
 import ast
 import builtins
 import contextlib
+import functools
 import inspect
 import sys
 import textwrap
@@ -90,7 +103,7 @@ def _torch_op_name(target) -> str | None:
 def forbidden(*targets, because: str = ""):
     """Within the block, every target raises ForbiddenCallError when called, whatever name it is called by."""
     suffix = f": {because}" if because else ""
-    ops, swapped, builtin_ids, methods = {}, [], {}, {}
+    ops, swapped, builtin_ids, methods, ufuncs = {}, [], {}, {}, {}
     for target in targets:
         op = _torch_op_name(target)
         if op is not None:
@@ -104,9 +117,11 @@ def forbidden(*targets, because: str = ""):
             builtin_ids[id(target)] = _label(target)
         elif isinstance(target, (types.MethodDescriptorType, types.WrapperDescriptorType)):
             methods[(target.__objclass__, target.__name__)] = _label(target)
+        elif _is_ufunc(target):
+            ufuncs[id(target)] = (target, _label(target))
         else:
             raise ValueError(f"cannot switch off {target!r}: pass an 'aten::op' name, a Python function, "
-                             f"a built-in function or a method descriptor such as np.ndarray.view")
+                             f"a built-in function, a method descriptor such as np.ndarray.view or a NumPy ufunc")
     saved, added_to = [], []
     stack = contextlib.ExitStack()
     try:
@@ -121,8 +136,8 @@ def forbidden(*targets, because: str = ""):
             composite = {op.split("::", 1)[1].split(".")[0]: op for op in ops if _composite_implicit(op)}
             if composite:
                 stack.enter_context(_TorchCallsOff(composite, suffix))
-        if builtin_ids or methods:
-            stack.enter_context(_builtins_off(builtin_ids, methods, suffix))
+        if builtin_ids or methods or ufuncs:
+            stack.enter_context(_builtins_off(builtin_ids, methods, suffix, ufuncs))
         with stack:
             yield
     finally:
@@ -193,22 +208,36 @@ def _TorchCallsOff(names: dict, suffix: str):
     return TorchCallsOff()
 
 
+def _is_ufunc(target) -> bool:
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(target, numpy.ufunc)
+
+
 @contextlib.contextmanager
-def _builtins_off(builtin_ids: dict, methods: dict, suffix: str):
+def _builtins_off(builtin_ids: dict, methods: dict, suffix: str, ufuncs: dict | None = None):
     """Built-in calls are seen by a profile hook. A hook that raises is switched off by Python, so it records
-    the call instead and the block fails when it ends (the call's result is never graded)."""
+    the call instead and the block fails when it ends (the call's result is never graded). ``ufuncs``
+    ({id: (ufunc, label)}): a call of any method bound to one of them (reduce, accumulate, reduceat, outer, at)
+    is refused. A profile hook that was set before the block keeps seeing every event (blocks nest)."""
     previous = sys.getprofile()
     calls: list[str] = []
+    ufuncs = ufuncs or {}
 
     def profile(frame, event, arg):
+        if previous is not None:
+            previous(frame, event, arg)
         if event == "c_call":
             label = builtin_ids.get(id(arg))
+            owner = getattr(arg, "__self__", None)
             if label is None and methods:
-                owner = getattr(arg, "__self__", None)
                 for (cls, name), method_label in methods.items():
                     if isinstance(owner, cls) and getattr(arg, "__name__", None) == name:
                         label = method_label
                         break
+            if label is None and ufuncs:
+                held = ufuncs.get(id(owner))
+                if held is not None and held[0] is owner:
+                    label = f"{held[1]}.{getattr(arg, '__name__', '?')}"
             if label is not None:
                 calls.append(label)
 
@@ -290,3 +319,75 @@ def check_source(fn, *, attributes=(), objects=(), because: str = "") -> None:
     name = getattr(fn, "__name__", repr(fn))
     assert not uses, f"{name} uses what this part asks you to write yourself ({'; '.join(uses)})" + (
         f": {because}" if because else "")
+
+
+# ---------------------------------------------------------------------------------------------- value checks
+def _code_objects(code: types.CodeType) -> list[types.CodeType]:
+    """``code`` and every code object nested in it (functions, lambdas, comprehensions, classes)."""
+    found = [code]
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            found += _code_objects(const)
+    return found
+
+
+def reachable(fn, stop=None):
+    """Every value ``fn`` can reach, as (value, where) pairs, ``fn`` first: the globals its code names (nested
+    functions, lambdas and comprehensions included), its default arguments and closure cells -- for ``fn`` itself and
+    for functions defined in ``__main__`` (the notebook), not for library functions; partials (function, arguments,
+    keywords); bound methods, staticmethods and classmethods (function and ``self``); properties (their functions);
+    built-in methods (``__self__``: the ufunc behind ``np.logaddexp.reduce``); lists, tuples, sets and dicts (their
+    first 1,000 items or values); the notebook's classes (their attributes) and instances (``__dict__`` and class).
+    Up to six steps away from ``fn``; each value once. ``stop(value)`` true: the value is reported but not entered."""
+    seen, stack = set(), [(fn, getattr(fn, "__name__", "?"), 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if id(item) in seen or depth > 6:
+            continue
+        seen.add(id(item))
+        yield item, where
+        if stop is not None and stop(item):
+            continue
+        children = []
+        if isinstance(item, (staticmethod, classmethod, types.MethodType)):
+            children += [(item.__func__, where)] + ([(item.__self__, where)] if hasattr(item, "__self__") else [])
+        elif isinstance(item, property):
+            children += [(f, where) for f in (item.fget, item.fset, item.fdel) if f is not None]
+        elif isinstance(item, types.FunctionType):
+            if item.__module__ == "__main__" or depth == 0:
+                names = {n for code in _code_objects(item.__code__) for n in code.co_names}
+                children += [(item.__globals__[n], f"{item.__name__}: {n}") for n in names if n in item.__globals__]
+                children += [(v, f"{item.__name__}: a default argument") for v in (item.__defaults__ or ())]
+                children += [(v, f"{item.__name__}: a default argument") for v in (item.__kwdefaults__ or {}).values()]
+                for cell in item.__closure__ or ():
+                    try:
+                        children.append((cell.cell_contents, f"{item.__name__}: a closure variable"))
+                    except ValueError:       # an empty cell
+                        pass
+        elif isinstance(item, functools.partial):
+            children += [(item.func, where)] + [(v, where) for v in item.args] + [(v, where) for v in item.keywords.values()]
+        elif isinstance(item, (types.BuiltinMethodType, types.MethodWrapperType)):
+            children.append((getattr(item, "__self__", None), where))
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            children += [(v, where) for v in list(item)[:1000]]
+        elif isinstance(item, dict):
+            children += [(v, where) for v in list(item.values())[:1000]]
+        elif isinstance(item, type) and item.__module__ == "__main__":
+            children += [(v, f"{item.__name__}.{k}") for k, v in vars(item).items()]
+        elif type(item).__module__ == "__main__" and hasattr(item, "__dict__"):
+            children += [(v, where) for v in vars(item).values()] + [(type(item), where)]
+        stack += [(child, name, depth + 1) for child, name in children]
+
+
+def refers_to(fn, objects) -> list[str]:
+    """Where ``fn`` -- or a notebook function, partial, container or bound method it can reach through the names its
+    code uses, its default arguments and its closure (see :func:`reachable`) -- holds one of ``objects`` (compared by
+    identity): a list of descriptions, empty if nowhere. A source check reads the code; this follows the values (an
+    alias bound at the top of a cell, np.logaddexp.reduce kept in a list or a functools.partial...)."""
+    wanted = {id(o): o for o in objects}
+
+    def held(item):
+        return id(item) in wanted and wanted[id(item)] is item
+
+    return list(dict.fromkeys(f"{where} is {getattr(item, '__name__', item)!r}"
+                              for item, where in reachable(fn, stop=held) if held(item)))
