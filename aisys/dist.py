@@ -20,9 +20,13 @@ calls ``fn(*args)`` in every rank. Inside ``fn`` the usual API works: ``dist.get
 (sender, receiver, bytes, dtype; with ``payloads=True`` also what it carried) and **refuses every collective**
 (``all_reduce``, ``all_gather``, ``broadcast``...): the group for writing collectives yourself out of
 ``send``/``recv``/``isend``/``irecv``/``batch_isend_irecv``. With ``collectives=True`` the collectives run (on gloo)
-and are counted too (which one, which rank, how many bytes it contributed). New process groups cannot be created
-inside a traced rank (their traffic would escape the count). It returns a :class:`Trace` with each rank's result,
-the messages and the collectives.
+and are counted too (which one, which rank, how many bytes it contributed). No other channel can be opened inside a
+traced rank (its traffic would escape the count): new process groups and stores are refused, however they are
+reached (``dist.new_group``, ``dist.ProcessGroupGloo(...)``, ``dist.FileStore(...)``, ``dist.TCPStore(...)``), the
+rank may not create sockets at all (a seccomp filter, on Linux), and the rendezvous file is deleted once every rank
+has joined. It returns a :class:`Trace` with each rank's result, the messages and the collectives. With
+``perturb=True`` the harness adds an amount of its own to every message a rank receives, so that a test can replay
+the algorithm on the altered data and check that results were computed from what arrived.
 
 What the harness guarantees (it is used by lecture notebooks and by graded labs):
 
@@ -37,8 +41,9 @@ What the harness guarantees (it is used by lecture notebooks and by graded labs)
 - **what a rank prints is shown**, after the run, prefixed with ``[rank r]``; what C++ code writes to the
   processes' standard error (gloo's connection messages) is kept out of the notebook unless a rank fails.
 - **counts that rank code cannot forge.** The counting group sends each message's record to the parent the
-  moment the message is posted, over a pipe whose frames are authenticated with a key held in private module state;
-  the counters live in the parent. Results come back as raw tensor bytes plus JSON (never ``pickle``), so a rank
+  moment the message is posted, over a pipe whose frames are authenticated with a key held only in a closure (as
+  are the real gloo group behind the counting one and the alteration of receives); the counters live in the
+  parent. Results come back as raw tensor bytes plus JSON (never ``pickle``), so a rank
   cannot make the parent run code.
 - ``torch.set_num_threads(1)`` in every rank (many ranks share few cores).
 
@@ -104,7 +109,13 @@ class CollectiveRefused(RuntimeError):
 class Message:
     """One point-to-point message as posted: ``kind`` is "send" or "recv", seen by rank ``rank``; ``src``/``dst`` are
     the ranks at either end; ``nbytes`` the tensor's size in bytes; ``case`` the index of the case it belongs to;
-    ``payload`` (sends only, with ``trace(..., payloads=True)``) a 1-D copy of the data as it was when posted."""
+    ``payload`` (sends only, with ``trace(..., payloads=True)``) a 1-D copy of the data as it was when posted.
+
+    With ``trace(..., perturb=True)``: ``perturbation`` (on a send and on the receive that got it) is what the harness
+    added to the message when it arrived, a 1-D tensor in the receive's dtype (None for an empty or bool message);
+    ``delivered`` (receives only, when the sends' payloads were recorded) is what the receiving rank's buffer held
+    afterwards: the send's payload, its bytes read in the receive's dtype, plus the perturbation. Sends and receives
+    are matched as gloo matches them: between two ranks, with one tag, in the order each side posted them."""
     kind: str
     src: int
     dst: int
@@ -114,6 +125,8 @@ class Message:
     tag: int
     case: int = 0
     payload: Any = field(default=None, compare=False, repr=False)
+    perturbation: Any = field(default=None, compare=False, repr=False)
+    delivered: Any = field(default=None, compare=False, repr=False)
 
     @property
     def rank(self) -> int:
@@ -331,22 +344,49 @@ def _decode(data: bytes):
 
 # ---------------------------------------------------------------------------------------------------- in a rank
 class _RankState:
-    """Private state of one rank (module-level, set after the fork): the authenticated pipe to the parent, the real
-    gloo group behind the counting one, the case being run, whether receives are poisoned."""
+    """Private state of one rank (module-level, set after the fork): its rank, the case being run, what to record,
+    and ``post``, which sends a signed frame to the parent. The pipe and its signing key live only in ``post``'s
+    closure, and the real gloo group behind the counting one and the way receives are altered (poison, perturb) only
+    in the counting group's closures: none of them is an attribute a rank's code could look up."""
 
-    def __init__(self, rank, world_size, writer, key, poison, payloads, collectives=False):
-        self.rank, self.world_size, self.writer, self.key = rank, world_size, writer, key
-        self.poison, self.payloads, self.case, self.inner = poison, payloads, 0, None
-        self.collectives = collectives
+    def __init__(self, rank, world_size, post, payloads, collectives=False):
+        self.rank, self.world_size, self.post = rank, world_size, post
+        self.payloads, self.case, self.collectives = payloads, 0, collectives
 
-    def post(self, kind: bytes, body: bytes) -> None:
-        self.writer.send_bytes(_tag(self.key, kind + body) + kind + body)
+
+def _poster(writer, key):
+    def post(kind: bytes, body: bytes) -> None:
+        writer.send_bytes(_tag(key, kind + body) + kind + body)
+    return post
 
 
 _rank_state: _RankState | None = None
+_pending: list = []      # the counting group's settings, from _rank_main to _make_counted_group (emptied at once)
 
 
-def _record(kind: str, tensors, peer: int, tag: int) -> None:
+def _perturbation(t):
+    """A harness-drawn amount to add to a received tensor (``trace(..., perturb=True)``), 1-D in its dtype, or None
+    (empty or bool tensors). Every element is nonzero: 0.5..4 in size for floating-point and complex tensors, 1..9
+    for integers, with a random sign (integers of unsigned types: positive). Drawn from os.urandom, message by
+    message: no generator state a rank could copy to predict the next one."""
+    import torch
+    n = t.numel()
+    if not n or t.dtype == torch.bool:
+        return None
+    bits = np.frombuffer(os.urandom(8 * n), dtype=np.uint64)
+    sign = np.where(bits & np.uint64(1), -1, 1)
+    try:
+        if t.is_floating_point() or t.is_complex():
+            size = 0.5 + 3.5 * ((bits >> np.uint64(11)).astype(np.float64) / float(1 << 53))
+            return torch.from_numpy(sign * size).to(t.dtype)
+        size = 1 + (bits >> np.uint64(1)) % np.uint64(9)
+        size = size.astype(np.int64)
+        return torch.from_numpy(sign * size if t.dtype.is_signed else size).to(t.dtype)
+    except (RuntimeError, TypeError):         # a dtype torch cannot convert to (quantized...): left alone
+        return None
+
+
+def _record(kind: str, tensors, peer: int, tag: int, perturbation=None) -> None:
     state = _rank_state
     if len(tensors) != 1:
         raise ValueError(f"point-to-point messages carry one tensor, got {len(tensors)}")
@@ -358,6 +398,10 @@ def _record(kind: str, tensors, peer: int, tag: int) -> None:
     if kind == "send" and state.payloads and t.numel():
         import torch
         data = t.detach().reshape(-1).contiguous().view(torch.uint8).numpy().tobytes()
+    if perturbation is not None:
+        import torch
+        record["perturbed"] = True
+        data = perturbation.view(torch.uint8).numpy().tobytes()
     header = json.dumps(record).encode()
     state.post(b"M", len(header).to_bytes(8, "little") + header + data)
 
@@ -400,12 +444,12 @@ def _reduce_scatter_as_one_tensor(gloo, outputs, inputs, opts=None):
     return gloo._reduce_scatter_base(out.view(-1), flat, opts)
 
 
-def _collective(name):
+def _collective(name, inner):
     """A process-group method that refuses the collective, or (``trace(..., collectives=True)``) counts it and runs
-    it on the real gloo group."""
+    it on the real gloo group ``inner``."""
     def collective(self, *args, **kwargs):
         state = _rank_state
-        forward = getattr(state.inner, _GLOO_METHOD.get(name, name), None) if state.collectives else None
+        forward = getattr(inner, _GLOO_METHOD.get(name, name), None) if state.collectives else None
         if forward is None:
             raise CollectiveRefused(
                 f"collectives are switched off in this process group (aisys.dist.trace counts point-to-point "
@@ -422,7 +466,7 @@ def _collective(name):
         header = json.dumps(record).encode()
         state.post(b"M", len(header).to_bytes(8, "little") + header + data)
         if name == "reduce_scatter":
-            work = _reduce_scatter_as_one_tensor(state.inner, *args, **kwargs)
+            work = _reduce_scatter_as_one_tensor(inner, *args, **kwargs)
             if work is not None:
                 return work
         return forward(*args, **kwargs)
@@ -438,37 +482,66 @@ _COLLECTIVES = ("allreduce", "allreduce_coalesced", "allgather", "_allgather_bas
                 "split_group", "merge_remote_group")
 
 
-def _counted_group_class():
+def _counted_group_class(inner, poison: bool, perturb: bool):
+    """The counting process group's class, its methods closed over the real gloo group ``inner`` and over how
+    receives are altered."""
+    import threading
+
+    import torch
     import torch.distributed as dist
 
-    inside: dict = {}      # id(receive) -> (gloo's request, buffer): reachable only through these methods' closure
+    inside: dict = {}      # id(receive) -> [gloo's request, alteration or None once done, lock]: closure only
 
-    class _PoisonedReceive(dist.Work):
-        """A receive whose payload is overwritten with NaN once it has arrived (``trace(..., poison=True)``). The real
-        request is not an attribute, so rank code cannot wait on it directly and skip the poisoning."""
+    def finish(entry):
+        """Alter the received buffer, once (wait, is_completed and a future's callback may all get here)."""
+        with entry[2]:
+            alter, entry[1] = entry[1], None
+            if alter is not None:
+                alter()
 
-        def __init__(self, work, tensor):
+    class _AlteredReceive(dist.Work):
+        """A receive whose buffer the harness alters once the data has arrived (``trace(..., poison=True)``: NaN;
+        ``perturb=True``: plus a drawn amount). The real request is not an attribute, so rank code cannot wait on
+        it directly and skip the alteration; every way of waiting (wait, synchronize, polling is_completed, a
+        future) sees the altered data."""
+
+        def __init__(self, work, alter):
             super().__init__()
-            inside[id(self)] = (work, tensor)
+            inside[id(self)] = [work, alter, threading.Lock()]
 
         def __del__(self):
             inside.pop(id(self), None)
 
         def wait(self, timeout=datetime.timedelta(0)):
-            work, tensor = inside[id(self)]
-            done = work.wait() if not timeout else work.wait(timeout)
-            if tensor.is_floating_point() or tensor.is_complex():
-                tensor.fill_(float("nan"))
+            entry = inside[id(self)]
+            done = entry[0].wait() if not timeout else entry[0].wait(timeout)
+            finish(entry)
             return done
 
+        def synchronize(self):
+            self.wait()
+
         def is_completed(self):
-            return inside[id(self)][0].is_completed()
+            entry = inside[id(self)]
+            if entry[0].is_completed():
+                finish(entry)
+                return True
+            return False
 
         def is_success(self):
             return inside[id(self)][0].is_success()
 
         def source_rank(self):
             return inside[id(self)][0].source_rank()
+
+        def get_future(self):
+            entry = inside[id(self)]
+
+            def altered(fut):
+                value = fut.value()     # re-raises the receive's error, if any
+                finish(entry)
+                return value
+            return entry[0].get_future().then(altered)
 
     class CountedGroup(dist.ProcessGroup):
         """Point-to-point messages are counted and forwarded to a real gloo group; collectives are refused."""
@@ -478,28 +551,40 @@ def _counted_group_class():
 
         def send(self, tensors, dst, tag):
             _record("send", tensors, dst, tag)
-            return _rank_state.inner.send(tensors, dst, tag)
+            return inner.send(tensors, dst, tag)
 
         def recv(self, tensors, src, tag):
-            _record("recv", tensors, src, tag)
-            work = _rank_state.inner.recv(tensors, src, tag)
-            return _PoisonedReceive(work, tensors[0]) if _rank_state.poison else work
+            t = tensors[0] if len(tensors) == 1 else None
+            delta = _perturbation(t) if perturb and t is not None else None
+            _record("recv", tensors, src, tag, delta)
+            work = inner.recv(tensors, src, tag)
+            if poison:
+                alter = (lambda: t.fill_(float("nan"))) if t.is_floating_point() or t.is_complex() else (lambda: None)
+            elif delta is not None:
+                alter = lambda: t.view(-1).add_(delta)          # noqa: E731
+            else:
+                return work
+            return _AlteredReceive(work, alter)
 
         def barrier(self, *args, **kwargs):
-            return _rank_state.inner.barrier(*args, **kwargs)
+            return inner.barrier(*args, **kwargs)
 
         def getBackendName(self):
             return _COUNTED_BACKEND
 
     for name in _COLLECTIVES:
-        setattr(CountedGroup, name, _collective(name))
+        setattr(CountedGroup, name, _collective(name, inner))
     return CountedGroup
 
 
 def _make_counted_group(store, rank, world_size, timeout):
+    """The backend creator torch.distributed calls in init_process_group: takes its settings from ``_pending``
+    (leaving it empty) and hands the real gloo group back through them, to _rank_main's barrier only."""
     import torch.distributed as dist
-    _rank_state.inner = dist.ProcessGroupGloo(store, rank, world_size, timeout)
-    return _counted_group_class()(rank, world_size)
+    settings = _pending.pop()
+    inner = dist.ProcessGroupGloo(store, rank, world_size, timeout)
+    settings["inner"] = inner
+    return _counted_group_class(inner, settings["poison"], settings["perturb"])(rank, world_size)
 
 
 def _no_new_groups(*args, **kwargs):
@@ -507,6 +592,81 @@ def _no_new_groups(*args, **kwargs):
     globals of torch's module)."""
     raise RuntimeError("new process groups cannot be created inside aisys.dist.trace: their traffic would not be "
                        "counted; use the default group")
+
+
+def _refused_init(self, *args, **kwargs):
+    raise RuntimeError(f"{type(self).__name__} cannot be created inside aisys.dist.trace: a new process group or "
+                       f"store would be a channel the harness does not count; use the default group")
+
+
+#: Classes of torch.distributed that make a process group or a rendezvous store (a channel of their own).
+_CHANNEL_CLASSES = ("ProcessGroupGloo", "_ProcessGroupWrapper", "FileStore", "TCPStore", "HashStore", "PrefixStore",
+                    "_StoreCollectives")
+
+
+def _close_new_channels() -> None:
+    """In a traced rank, once its group is up: no new process group, store or socket, however it is reached.
+
+    - torch.distributed's group constructor (new_group, new_subgroups, device meshes all go through it) refuses,
+      under every alias (its code object is swapped);
+    - the classes that build a group or a store directly (``dist.ProcessGroupGloo(store, rank, size)``,
+      ``dist.FileStore(path, n)``...) refuse in ``__init__``: the class objects themselves are changed, so a
+      reference taken before the fork (``MAKE = {"group": dist.ProcessGroupGloo}``) refuses as well;
+    - and, underneath every Python path (a saved ``__init__`` called on ``__new__``'s object, say), the process may
+      no longer create a socket (a seccomp filter on socket(2), Linux x86-64 and arm64): a new gloo group, TCP
+      store or RPC agent cannot connect. The group's own connections were made at init."""
+    import torch
+    import torch.distributed as dist
+    from torch.distributed import distributed_c10d
+    distributed_c10d._new_process_group_helper.__code__ = _no_new_groups.__code__
+    for name in _CHANNEL_CLASSES:
+        cls = getattr(torch._C._distributed_c10d, name, None)
+        if isinstance(cls, type):
+            setattr(cls, "__init__", _refused_init)
+    _deny_sockets()
+
+
+def _deny_sockets() -> bool:
+    """Install a seccomp filter that makes socket(2) fail with EPERM in this process (all its threads) from now on;
+    False where that is not available (not Linux, another architecture, a kernel without seccomp)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import platform
+    # (audit architecture, socket's number, seccomp's number, mask for x32's syscall-number bit)
+    arch = {"x86_64": (0xC000003E, 41, 317, 0xBFFFFFFF), "aarch64": (0xC00000B7, 198, 277, 0xFFFFFFFF)}.get(
+        platform.machine())
+    if arch is None:
+        return False
+    audit_arch, nr_socket, nr_seccomp, mask = arch
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    ld_abs, jeq, alu_and, ret = 0x20, 0x15, 0x54, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | 1          # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    program = (SockFilter * 7)(
+        SockFilter(ld_abs, 0, 0, 4),                 # 0: the architecture
+        SockFilter(jeq, 0, 4, audit_arch),           # 1: another one: allow (6)
+        SockFilter(ld_abs, 0, 0, 0),                 # 2: the system call's number
+        SockFilter(alu_and, 0, 0, mask),             # 3: (x32 calls have bit 30 set)
+        SockFilter(jeq, 0, 1, nr_socket),            # 4: socket: refuse (5), else allow (6)
+        SockFilter(ret, 0, 0, deny),                 # 5
+        SockFilter(ret, 0, 0, allow))                # 6
+    prog = SockFprog(len(program), program)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(38, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+            return False                                             # PR_SET_NO_NEW_PRIVS
+        # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog): every thread (gloo's included)
+        if libc.syscall(ctypes.c_long(nr_seccomp), ctypes.c_ulong(1), ctypes.c_ulong(1), ctypes.byref(prog)) == 0:
+            return True
+        return libc.prctl(22, ctypes.c_ulong(2), ctypes.byref(prog), ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -536,11 +696,12 @@ def _user_frames(tb_exc, hide_file: str | None) -> str:
         "".join(tb_exc.format_exception_only()).rstrip()
 
 
-def _rank_main(rank, world_size, fn, calls, mode, poison, payloads, folder, writer, key, op_timeout, parent_pid):
-    """Body of one forked rank; never returns."""
+def _rank_main(rank, world_size, fn, calls, mode, alter, payloads, folder, writer, key, op_timeout, parent_pid):
+    """Body of one forked rank; never returns. ``alter``: "" (receives as they arrive), "poison" or "perturb"."""
     global _rank_state
     code = 1
-    _rank_state = _RankState(rank, world_size, writer, key, poison, payloads, collectives=mode == "counted+collectives")
+    _rank_state = _RankState(rank, world_size, _poster(writer, key), payloads, collectives=mode == "counted+collectives")
+    del writer, key
     try:
         _die_with_parent(parent_pid)
         # C++ and Python output of this rank go to files the parent reads after the run.
@@ -559,17 +720,26 @@ def _rank_main(rank, world_size, fn, calls, mode, poison, payloads, folder, writ
         import torch
         import torch.distributed as dist
         torch.set_num_threads(1)
-        store = dist.FileStore(os.path.join(folder, "store"), world_size)
+        store_path = os.path.join(folder, "store")
+        store = dist.FileStore(store_path, world_size)
         timeout = datetime.timedelta(seconds=op_timeout)
         if mode.startswith("counted"):
             if _COUNTED_BACKEND not in dist.Backend.backend_list:
                 dist.Backend.register_backend(_COUNTED_BACKEND, _make_counted_group, devices=["cpu"])
+            settings = {"poison": alter == "poison", "perturb": alter == "perturb"}
+            _pending[:] = [settings]
             dist.init_process_group(_COUNTED_BACKEND, store=store, rank=rank, world_size=world_size, timeout=timeout)
-            barrier = lambda: _rank_state.inner.barrier().wait()            # noqa: E731 - uncounted
-            # Every group created from now on would be a channel the harness does not see (new_group,
-            # new_subgroups, device meshes all go through this function): switched off, under every alias.
-            from torch.distributed import distributed_c10d
-            distributed_c10d._new_process_group_helper.__code__ = _no_new_groups.__code__
+            inner = settings.pop("inner")
+            barrier = lambda: inner.barrier().wait()            # noqa: E731 - uncounted
+            # Every group, store or socket made from now on would be a channel the harness does not see.
+            _close_new_channels()
+            barrier()                                           # every rank is past its rendezvous...
+            if rank == 0:                                       # ...so the rendezvous file can go
+                try:
+                    os.unlink(store_path)
+                except OSError:
+                    pass
+            barrier()                                           # (gone before any rank's code runs)
         else:
             dist.init_process_group("gloo", store=store, rank=rank, world_size=world_size, timeout=timeout)
             barrier = dist.barrier
@@ -625,7 +795,7 @@ def _where(stack_text: str) -> str:
     return "; ".join(frames[:6]) if frames else "(no Python frame: inside C++)"
 
 
-def _launch(fn, world_size, calls, mode, poison, timeout, op_timeout, payloads=False):
+def _launch(fn, world_size, calls, mode, alter, timeout, op_timeout, payloads=False):
     """Fork the ranks, collect their records and results, and make sure every one of them is gone on return."""
     _check_call(fn, world_size, timeout, op_timeout)
     import torch.distributed as dist   # imported once here rather than in every rank
@@ -656,7 +826,7 @@ def _launch(fn, world_size, calls, mode, poison, timeout, op_timeout, payloads=F
                     os.close(r_fd)
                     if other != rank:
                         os.close(w_fd)
-                _rank_main(rank, world_size, fn, calls, mode, poison, payloads, folder,
+                _rank_main(rank, world_size, fn, calls, mode, alter, payloads, folder,
                            Connection(pipes[rank][1], readable=False), key, op_timeout, parent_pid)
             pids[rank] = pid
         for rank, (r_fd, w_fd) in enumerate(pipes):
@@ -884,10 +1054,39 @@ def _events(records: list) -> list:
                                      _payload(r) if r["dtype"] else None))
         elif r["kind"] == "mark":
             events.append(Mark(r["rank"], r["label"], r["case"]))
+        elif r.get("perturbed"):
+            events.append(Message(r["kind"], r["src"], r["dst"], r["nbytes"], r["numel"], r["dtype"], r["tag"],
+                                  r["case"], None, _payload(r)))
         else:
             events.append(Message(r["kind"], r["src"], r["dst"], r["nbytes"], r["numel"], r["dtype"], r["tag"],
                                   r["case"], _payload(r)))
     return events
+
+
+def _matched(events: list, poisoned: bool) -> list:
+    """``events`` with each send and the receive that got it matched as gloo matches them -- between two ranks, with
+    one tag, in the order each side posted them: the send takes the receive's perturbation, the receive gets
+    ``delivered`` (unless receives were poisoned, or the send's payload was not recorded)."""
+    import dataclasses
+
+    import torch
+    queues: dict = {}
+    for e in events:
+        if isinstance(e, Message):
+            queues.setdefault((e.src, e.dst, e.tag), ([], []))[e.kind == "recv"].append(e)
+    new: dict = {}
+    for sends, recvs in queues.values():
+        for send, recv in zip(sends, recvs):
+            delivered = None
+            if not poisoned and send.nbytes == recv.nbytes and (send.payload is not None or not send.nbytes):
+                dtype = getattr(torch, recv.dtype)
+                delivered = (send.payload.view(torch.uint8).view(dtype) if send.nbytes
+                             else torch.empty(0, dtype=dtype))
+                if recv.perturbation is not None:
+                    delivered = delivered + recv.perturbation
+            new[id(send)] = dataclasses.replace(send, perturbation=recv.perturbation)
+            new[id(recv)] = dataclasses.replace(recv, delivered=delivered)
+    return [new.get(id(e), e) for e in events]
 
 
 def run(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeout: float | None = None,
@@ -900,7 +1099,7 @@ def run(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeout:
     ranks are not all done after ``timeout`` seconds; every send, receive and collective gives up after
     ``op_timeout`` seconds (default: half of ``timeout``). No process outlives the call."""
     calls = _calls(args, kwargs, cases)
-    results, _, _ = _launch(fn, world_size, calls, "gloo", False, timeout, op_timeout)
+    results, _, _ = _launch(fn, world_size, calls, "gloo", "", timeout, op_timeout)
     if cases is None:
         return [r[0] for r in results]
     return [[results[rank][i] for rank in range(world_size)] for i in range(len(calls))]
@@ -908,7 +1107,7 @@ def run(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeout:
 
 def trace(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeout: float | None = None,
           cases: Sequence | None = None, poison: bool = False, payloads: bool = False, collectives: bool = False,
-          **kwargs):
+          perturb: bool = False, **kwargs):
     """Like :func:`run`, in a process group that counts every point-to-point message and refuses collectives;
     returns a :class:`Trace` (or one per case with ``cases=``).
 
@@ -919,17 +1118,28 @@ def trace(fn: Callable, world_size: int, *args, timeout: float = 60.0, op_timeou
     was when the send was posted) and what every counted collective was given (``Collective.payload``), so that a
     test can check contents, not just sizes.
     ``poison=True`` overwrites the payload of every receive with NaN once it has arrived (floating-point tensors):
-    then every result that really depends on another rank's data comes out NaN -- a check that the data travelled
-    through the counted messages and not some other way."""
-    for name, value in (("poison", poison), ("payloads", payloads), ("collectives", collectives)):
+    then every result that really depends on another rank's data comes out NaN.
+
+    ``perturb=True`` adds to every received message, once it has arrived, an amount the harness draws for that
+    message (floating-point, complex and integer tensors; every element changes; see ``Message.perturbation``) and
+    records the sends' payloads: ``Message.delivered`` is what each receive handed the rank. An algorithm run on the
+    altered data can then be replayed by the test -- every later message and result must be what the algorithm
+    computes from what was *delivered*. That is the check that data travelled through the counted messages: a rank
+    that gets the other ranks' data some other way (shared memory, files) and only makes its results *depend* on
+    what it receives (``+ 0 * received`` passes the NaN poison) cannot know the amounts, and its results show it."""
+    for name, value in (("poison", poison), ("payloads", payloads), ("collectives", collectives),
+                        ("perturb", perturb)):
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be True or False, got {value!r}")
+    if poison and perturb:
+        raise ValueError("poison and perturb alter the same receives: choose one")
     calls = _calls(args, kwargs, cases)
     mode = "counted+collectives" if collectives else "counted"
-    results, records, seconds = _launch(fn, world_size, calls, mode, poison, timeout, op_timeout, payloads)
+    alter = "poison" if poison else "perturb" if perturb else ""
+    results, records, seconds = _launch(fn, world_size, calls, mode, alter, timeout, op_timeout, payloads or perturb)
     traces = []
     for i in range(len(calls)):
-        events = _events([r for r in records if r["case"] == i])
+        events = _matched(_events([r for r in records if r["case"] == i]), poison)
         sends = [e for e in events if isinstance(e, Message) and e.kind == "send"]
         recvs = [e for e in events if isinstance(e, Message) and e.kind == "recv"]
         called = [e for e in events if isinstance(e, Collective)]

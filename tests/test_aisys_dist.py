@@ -1,6 +1,8 @@
 """Unit tests of aisys.dist: real processes, counted messages, errors that name the rank, no orphans."""
+import datetime
 import math
 import os
+import platform
 import signal
 import subprocess
 import sys
@@ -213,6 +215,65 @@ def test_a_traced_rank_cannot_open_an_uncounted_channel():
     adist.run(makes_a_group, 2, **FAST)                      # an ordinary run may
 
 
+# Taken before any rank starts (the red team kept them in a dict at the top of a cell): the class objects themselves
+# must refuse, and their saved __init__ called on __new__'s object must not connect either.
+MAKERS = {"group": dist.ProcessGroupGloo, "file": dist.FileStore, "prefix": dist.PrefixStore, "tcp": dist.TCPStore,
+          "hash": dist.HashStore}
+INITS = {"group": dist.ProcessGroupGloo.__init__, "file": dist.FileStore.__init__, "tcp": dist.TCPStore.__init__}
+
+
+def builds_a_store(kind, folder):
+    if kind == "file":
+        store = MAKERS["file"](os.path.join(folder, f"side.{dist.get_rank()}"), 1)
+    elif kind == "prefix":
+        store = MAKERS["prefix"]("side", MAKERS["hash"]())
+    else:
+        store = MAKERS["hash"]()
+    return type(store).__name__
+
+
+def builds_a_group_behind_the_class(kind, folder):
+    if kind == "tcp":           # a server on rank 0 (a free port), no clients
+        if dist.get_rank() == 0:
+            store = dist.TCPStore.__new__(dist.TCPStore)
+            INITS["tcp"](store, "127.0.0.1", 0, 1, True, datetime.timedelta(seconds=3))
+        return "a TCP store"
+    store = dist.FileStore.__new__(dist.FileStore)
+    INITS["file"](store, os.path.join(folder, "side"), dist.get_world_size())
+    group = dist.ProcessGroupGloo.__new__(dist.ProcessGroupGloo)
+    INITS["group"](group, store, dist.get_rank(), dist.get_world_size(), datetime.timedelta(seconds=5))
+    return "a gloo group"
+
+
+def rendezvous_files():
+    folder = os.path.dirname(os.readlink("/proc/self/fd/1"))      # a rank's output goes to files in that folder
+    return sorted(os.listdir(folder))
+
+
+@pytest.mark.parametrize("kind", ["file", "prefix", "hash"])
+def test_a_traced_rank_cannot_build_a_store_or_group_directly(kind, tmp_path):
+    with pytest.raises(adist.RankError, match="cannot be created inside aisys.dist.trace"):
+        adist.trace(builds_a_store, 2, kind, str(tmp_path), **FAST)
+    with pytest.raises(adist.RankError, match="cannot be created inside aisys.dist.trace"):
+        adist.trace(lambda: MAKERS["group"](dist.HashStore(), 0, 1), 1, **FAST)
+    adist.run(builds_a_store, 2, kind, str(tmp_path), **FAST)        # an ordinary run may
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and platform.machine() in ("x86_64", "aarch64")),
+                    reason="the socket filter is installed on Linux x86-64 and arm64")
+@pytest.mark.parametrize("kind", ["gloo", "tcp"])
+def test_a_traced_rank_cannot_open_a_socket(kind, tmp_path):
+    with pytest.raises(adist.RankError, match="(?i)operation not permitted"):
+        adist.trace(builds_a_group_behind_the_class, 2, kind, str(tmp_path), **FAST)
+    assert adist.run(builds_a_group_behind_the_class, 2, kind, str(tmp_path), **FAST)[0]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="finds the folder through /proc")
+def test_the_rendezvous_file_is_gone_once_every_rank_has_joined():
+    files = adist.trace(rendezvous_files, 2, **FAST).results
+    assert all("store" not in f for f in files), files
+
+
 def reduces_its_rank():
     dist.all_reduce(torch.arange(3.0) + dist.get_rank())
 
@@ -253,6 +314,53 @@ def test_payloads_record_what_each_send_carried():
         assert tr.received(r)[0].payload is None
     tr = adist.trace(ring, 2, 3, torch.int32, **FAST)
     assert tr.sent(0)[0].payload is None
+
+
+def ring_pairs_out_of_order():
+    """Rank 0 sends two tagged messages; rank 1 posts their receives in the opposite order, one blocking."""
+    if dist.get_rank() == 0:
+        for tag, value in ((1, 1.0), (2, 2.0)):
+            dist.isend(torch.full((3,), value, dtype=torch.float64), 1, tag=tag).wait()
+        return None
+    second, first = torch.zeros(3, dtype=torch.float64), torch.zeros(3, dtype=torch.float64)
+    request = dist.irecv(second, 0, tag=2)
+    dist.recv(first, 0, tag=1)
+    request.wait()
+    return first, second
+
+
+def test_perturb_adds_a_recorded_amount_to_every_receive():
+    for dtype in (torch.float32, torch.float64, torch.int64, torch.int32, torch.uint8, torch.float16):
+        tr = adist.trace(ring, 3, 5, dtype, perturb=True, **FAST)
+        for r in range(3):
+            (got,) = tr.received(r)
+            (sent,) = tr.sent((r - 1) % 3)
+            assert got.perturbation.dtype == dtype and got.perturbation.shape == (5,)
+            assert (got.perturbation != 0).all(), got.perturbation           # every element changes
+            assert torch.equal(sent.perturbation, got.perturbation)           # the send knows what its receiver added
+            assert torch.equal(got.delivered, torch.full((5,), (r - 1) % 3, dtype=dtype) + got.perturbation)
+            assert torch.equal(tr.results[r], got.delivered), (dtype, tr.results[r], got.delivered)
+        if dtype.is_floating_point:
+            assert (tr.received(0)[0].perturbation.abs() >= 0.5).all()
+    a, b = (adist.trace(ring, 2, 64, perturb=True, **FAST).received(0)[0].perturbation for _ in range(2))
+    assert not torch.equal(a, b), "amounts are drawn afresh"
+    tr = adist.trace(ring, 2, 3, torch.bool, perturb=True, **FAST)    # bool: left alone
+    assert tr.received(0)[0].perturbation is None and torch.equal(tr.results[0], tr.received(0)[0].delivered)
+
+
+def test_perturb_matches_sends_to_receives_as_gloo_does():
+    tr = adist.trace(ring_pairs_out_of_order, 2, perturb=True, **FAST)
+    first, second = tr.results[1]
+    by_tag = {m.tag: m for m in tr.received(1)}
+    assert torch.equal(first, 1.0 + by_tag[1].perturbation) and torch.equal(second, 2.0 + by_tag[2].perturbation)
+    assert [torch.equal(m.delivered, r) for m, r in ((by_tag[1], first), (by_tag[2], second))] == [True, True]
+    tr = adist.trace(empty_messages, 2, perturb=True, **FAST)        # zero-byte messages pair up too
+    assert [m.nbytes for m in tr.received(0, nonempty=False)] == [0, 12]
+    assert torch.equal(tr.results[0], tr.received(0)[0].delivered)
+    with pytest.raises(ValueError, match="choose one"):
+        adist.trace(ring, 2, 3, poison=True, perturb=True)
+    with pytest.raises(ValueError, match="perturb"):
+        adist.trace(ring, 2, 3, perturb=1)
 
 
 def test_poison_overwrites_received_floats_only():
