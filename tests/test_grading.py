@@ -170,7 +170,9 @@ def test_refers_to_follows_the_values_a_function_reaches(tmp_path):
         "in_a_closure = make_closure()\n"
         "def in_an_instance(z):\n    return _helper.lse(z)\n"
         "def calls_a_helper(z):\n    return in_a_dict(z)\n"
-        "def honest(z):\n    m = z.max()\n    return m + np.log(np.exp(z - m).sum())\n")
+        "def honest(z):\n    m = z.max()\n    return m + np.log(np.exp(z - m).sum())\n"
+        "reduce = np.logaddexp.reduce\n"
+        "def attribute_named_like_a_global(z):\n    return np.add.reduce(z)\n")
     namespace = {"__name__": "__main__"}
     exec(compile(module.read_text(), str(module), "exec"), namespace)
     lse = (np.logaddexp, np.logaddexp2)
@@ -180,6 +182,18 @@ def test_refers_to_follows_the_values_a_function_reaches(tmp_path):
         assert found and all("logaddexp" in f for f in found), (name, found)
     assert any("_STABLE" in f for f in refers_to(namespace["in_a_dict"], lse))
     assert refers_to(namespace["honest"], lse) == []
+    assert refers_to(namespace["attribute_named_like_a_global"], lse) == []    # .reduce is not the global reduce
+
+
+def test_source_uses_reads_a_lambda_inside_a_bigger_expression(tmp_path):
+    module = tmp_path / "student_rules.py"
+    module.write_text("import numpy as np\nRULES = {\n    'sin': (np.sin, lambda a: np.cos(a).view()),\n"
+                      "    'exp': (np.exp, lambda a: np.exp(a)),\n}\n")
+    namespace = {"__name__": "__main__"}
+    exec(compile(module.read_text(), str(module), "exec"), namespace)
+    cos_rule, exp_rule = namespace["RULES"]["sin"][1], namespace["RULES"]["exp"][1]
+    assert any(".view" in use for use in source_uses(cos_rule, attributes={"view"}))
+    assert source_uses(exp_rule, attributes={"view"}) == []
 
 
 def test_forbidden_rejects_what_it_cannot_switch_off():

@@ -45,8 +45,10 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import dis
 import functools
 import inspect
+import linecache
 import sys
 import textwrap
 import types
@@ -164,15 +166,25 @@ def _TorchOpsOff(ops: dict, suffix: str):
     return TorchOpsOff()
 
 
+_COMPOSITE: dict[str, bool] = {}
+
+
 def _composite_implicit(op: str) -> bool:
-    """Whether ``op`` ("aten::name") decomposes above the Python dispatch key (a dispatch mode never sees it)."""
+    """Whether ``op`` ("aten::name") decomposes above the Python dispatch key (a dispatch mode never sees it).
+    Remembered per operator once it exists (a lab that switches off every aten op enters ``forbidden`` hundreds of
+    times; asking the dispatcher about ~1,600 operators each time cost seconds)."""
+    known = _COMPOSITE.get(op)
+    if known is not None:
+        return known
     import torch
     if not op.startswith("aten::"):
         return False
     try:
-        return bool(torch._C._dispatch_has_kernel_for_dispatch_key(op, "CompositeImplicitAutograd"))
-    except RuntimeError:       # no such operator
-        return False
+        known = bool(torch._C._dispatch_has_kernel_for_dispatch_key(op, "CompositeImplicitAutograd"))
+    except RuntimeError:       # no such operator (a name with overloads only): aten's operators are all
+        known = False          # registered when torch is imported, so this does not change later
+    _COMPOSITE[op] = known
+    return known
 
 
 def _TorchCallsOff(names: dict, suffix: str):
@@ -258,7 +270,28 @@ def _source_tree(fn) -> tuple[ast.AST, str]:
     except (OSError, TypeError) as err:
         raise AssertionError(f"cannot read the code of {getattr(fn, '__name__', fn)!r} ({err}): define it with "
                              f"def in its answer cell") from None
-    return ast.parse(source), getattr(fn, "__name__", repr(fn))
+    name = getattr(fn, "__name__", repr(fn))
+    try:
+        return ast.parse(source), name
+    except SyntaxError:
+        tree = _lambda_tree(fn)
+        if tree is None:
+            raise AssertionError(f"cannot parse the code of {name!r}: define it with def in its answer cell") from None
+        return tree, name
+
+
+def _lambda_tree(fn):
+    """The lambdas on ``fn``'s first line, parsed from the whole file (or notebook cell) that defines it: the lines
+    inspect gives for a lambda inside a bigger expression (``{"cos": lambda a: -sin(a),``) do not parse alone."""
+    code = getattr(fn, "__code__", None)
+    if code is None or code.co_name != "<lambda>":
+        return None
+    try:
+        whole = ast.parse("".join(linecache.getlines(code.co_filename)))
+    except (SyntaxError, ValueError):
+        return None
+    found = [node for node in ast.walk(whole) if isinstance(node, ast.Lambda) and node.lineno == code.co_firstlineno]
+    return ast.Module(body=[ast.Expr(node) for node in found], type_ignores=[]) if found else None
 
 
 def _resolve(node, namespace: dict):
@@ -274,7 +307,9 @@ def _resolve(node, namespace: dict):
 def source_uses(fn, *, attributes=(), objects=(), _seen=None) -> list[str]:
     """Where ``fn`` (and every notebook function it refers to) names an attribute in ``attributes`` or refers to
     one of ``objects`` (modules, functions, classes, compared by identity); empty if nowhere. ``fn``'s own code
-    must be readable; methods Python generated for a notebook class (a dataclass's ``__init__``) are skipped."""
+    must be readable; methods Python generated for a notebook class (a dataclass's ``__init__``) are skipped.
+    ``_seen``: a set of ids shared by several calls, so that each function is read once (a function whose code
+    cannot be read is then skipped, not refused)."""
     top = _seen is None
     _seen = set() if _seen is None else _seen
     fn = getattr(fn, "py_func", fn)
@@ -331,9 +366,16 @@ def _code_objects(code: types.CodeType) -> list[types.CodeType]:
     return found
 
 
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names ``code`` and the code nested in it read or write (not attribute names: ``x.sin()`` does not
+    reach a global ``sin``)."""
+    return {ins.argval for c in _code_objects(code) for ins in dis.get_instructions(c)
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "STORE_GLOBAL", "DELETE_GLOBAL")}
+
+
 def reachable(fn, stop=None):
-    """Every value ``fn`` can reach, as (value, where) pairs, ``fn`` first: the globals its code names (nested
-    functions, lambdas and comprehensions included), its default arguments and closure cells -- for ``fn`` itself and
+    """Every value ``fn`` can reach, as (value, where) pairs, ``fn`` first: the globals its code reads or writes
+    (nested functions, lambdas and comprehensions included), its default arguments and closure cells -- for ``fn`` itself and
     for functions defined in ``__main__`` (the notebook), not for library functions; partials (function, arguments,
     keywords); bound methods, staticmethods and classmethods (function and ``self``); properties (their functions);
     built-in methods (``__self__``: the ufunc behind ``np.logaddexp.reduce``); lists, tuples, sets and dicts (their
@@ -355,7 +397,7 @@ def reachable(fn, stop=None):
             children += [(f, where) for f in (item.fget, item.fset, item.fdel) if f is not None]
         elif isinstance(item, types.FunctionType):
             if item.__module__ == "__main__" or depth == 0:
-                names = {n for code in _code_objects(item.__code__) for n in code.co_names}
+                names = _global_names(item.__code__)
                 children += [(item.__globals__[n], f"{item.__name__}: {n}") for n in names if n in item.__globals__]
                 children += [(v, f"{item.__name__}: a default argument") for v in (item.__defaults__ or ())]
                 children += [(v, f"{item.__name__}: a default argument") for v in (item.__kwdefaults__ or {}).values()]
