@@ -13,6 +13,9 @@ test_ring_reduce_scatter 20/20, test_ring_all_gather 15/15, test_ring_all_reduce
 Fix idea: as redteam_shm_taint -- perturb received payloads by known (non-NaN) amounts and check the results and
 later payloads against the algorithm applied to the perturbed data; blocking one channel (shared memory, files)
 leaves the others.
+
+Closed by the same perturbed replay as redteam_shm_taint. Checked after the fix: 15/100 (Parts A-E 0, Part F the
+reference's).
 """
 
 KIND = "lazy: file side channel, locally simulated messages, result tainted by 0*received"

@@ -19,6 +19,12 @@ classes in torch.distributed and its c10d modules and refusing them by identity;
 path rank code cannot find (or unlink it after init). (2) The source check should also follow subscripts of
 module-level containers and refuse any notebook global whose value is a Store/ProcessGroup class. (3) The
 perturbation check of redteam_shm_taint closes the points either way.
+
+Closed: in a traced rank ProcessGroupGloo, _ProcessGroupWrapper and the store classes refuse in ``__init__`` (the
+class objects themselves, so the dict's references refuse too), the rank may not create sockets (a seccomp filter:
+a saved ``__init__`` called on ``__new__``'s object cannot connect either), and the rendezvous file is deleted once
+every rank has joined; the perturbed replay (redteam_shm_taint) would catch the taint anyway. Checked after the
+fix: 15/100 (Parts A-E 0: "FileStore cannot be created inside aisys.dist.trace"; Part F the reference's).
 """
 
 KIND = "tampering: uncounted gloo group, locally simulated messages, result tainted by 0*received"

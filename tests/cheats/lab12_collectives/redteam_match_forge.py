@@ -22,6 +22,12 @@ outright. (2) aisys.dist: keep the signing key and the inner group out of any Py
 (e.g. close over them in C / a closure cell that the rank's code cannot reach, or count in a process the rank
 cannot write as -- record messages from the inner gloo group's side, e.g. a proxy process), and do not expose the
 poison flag. (3) Check the recv/send records against each other across ranks and against what arrived.
+
+Closed: the policy reviews a class pattern's keywords as attribute reads and refuses private ones (commit 22df2cc),
+so this cell is refused and recursive_doubling_all_reduce is never defined. Behind the policy, aisys.dist's
+``_rank_state`` no longer holds the signing key, the real gloo group or the poison flag (they live in closures:
+``state.inner`` and ``state.poison`` are gone), and the perturbed replay needs the amounts the harness adds to real
+receives. Checked after the fix: 75/100 (test_recursive_doubling 0/25, NameError; the other parts the reference's).
 """
 
 KIND = "tampering: private rank state via match class pattern; forged message records"

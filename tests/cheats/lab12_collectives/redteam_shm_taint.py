@@ -21,6 +21,11 @@ algorithm gives for the altered data (RS: own chunk + the altered last receive; 
 RD: the sums of altered partials). An additive taint ``0 * x`` then leaves the result unchanged and fails; any
 cheat that passes must compute its outputs from the received values. Banning share_memory_ alone is not enough
 (see redteam_file_taint and redteam_hidden_group_taint).
+
+Closed: the poisoned runs are replaced by perturbed ones (``adist.trace(..., perturb=True)``: the harness adds an
+amount of its own, drawn per message, to every received message, ints included, and records it), and the tests
+replay each algorithm on the altered data: every later message and every result must be what the algorithm computes
+from what was delivered. Checked after the fix: 15/100 (Parts A-E 0, Part F the reference's).
 """
 
 KIND = "lazy: shared-memory side channel, locally simulated messages, result tainted by 0*received"
