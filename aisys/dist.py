@@ -616,7 +616,6 @@ def _close_new_channels() -> None:
       no longer create a socket (a seccomp filter on socket(2), Linux x86-64 and arm64): a new gloo group, TCP
       store or RPC agent cannot connect. The group's own connections were made at init."""
     import torch
-    import torch.distributed as dist
     from torch.distributed import distributed_c10d
     distributed_c10d._new_process_group_helper.__code__ = _no_new_groups.__code__
     for name in _CHANNEL_CLASSES:
