@@ -10,17 +10,22 @@ the arrays there and back.
 - Part 3: with the student's own matrices, np.correlate in the worker (formula only for swapped matrices);
 - Part 4: with the student's own matrices, F.conv2d in the worker (formula only for swapped matrices).
 
-Checked with ``course.py check`` (conv_gemm and mult_counts honest; /tmp/redteam run forked_pool): 100/100, Parts
-1, 3, 4 at 20 + 20 + 25 = 65 points they must not earn.
-Fix idea: refuse process creation from the grading kernel altogether (audit "os.fork", "os.posix_spawn",
-"subprocess.Popen" whenever a student frame is anywhere on the stack, not only the direct caller; or seccomp/rlimit
-NPROC in the sandbox for labs that need no processes), and refuse ``torch.multiprocessing``/``multiprocessing`` in the
-policy for labs other than 12/13; fail a test if the kernel has child processes when it starts.
+Before the fix, checked with ``course.py check`` (conv_gemm and mult_counts honest; /tmp/redteam run forked_pool):
+100/100, Parts 1, 3, 4 at 20 + 20 + 25 = 65 points they must not earn.
+
+Now refused by the grading watch (aisys/grading/guard.py): a process started while a student's cell is on the stack
+(os.fork here, through multiprocessing's fork context) is refused with "tampering: starts a process (os.fork): a
+test's watch does not reach other processes". The answer cell stops at ``_POOL = ...``, so ``im2col`` and ``_POOL``
+are never defined and every part that uses them fails: test_im2col and test_conv_gemm (NameError: im2col),
+test_winograd_1d and test_winograd_2d (NameError: _POOL); only Part 5 keeps its points (20/100 with ``course.py
+check``). Without the watch the lab's own tests still catch Parts 1, 3 and 4: Part 1's code check follows im2col to
+``_unfold_there`` and finds ``F.unfold``, and Parts 3 and 4 are graded only with swapped-in matrices on ragged sizes,
+where this file's even-only formula fails.
 """
 
 KIND = 'tampering: library convolutions in a process forked before the tests (torch.multiprocessing fork Pool)'
 BASE = "reference"
-FAIL = {'test_winograd_1d', 'test_winograd_2d', 'test_im2col'}
+FAIL = {'test_im2col', 'test_conv_gemm', 'test_winograd_1d', 'test_winograd_2d'}
 
 CELLS = {
     'im2col': '''

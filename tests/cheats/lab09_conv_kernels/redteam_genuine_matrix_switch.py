@@ -6,12 +6,16 @@ function compares F23_BT/F23_G/F23_AT with copies of the student's own; if they 
 - Part 4: the convolution is ``conv2d_im2col`` (Part 2's im2col + GEMM), no Winograd at all.
 
 Only for swapped matrices does the formula run (even sizes only, no ragged tiles).
-Checked with ``course.py check`` (other cells honest): Part 3 cell 20/20 (/tmp/redteam run unlisted_routines), Part 4
+Before the fix, checked with ``course.py check`` (other cells honest): Part 3 cell 20/20 (/tmp/redteam run unlisted_routines), Part 4
 cell 25/25 (run strided_ragged). Should score 0 in both.
-Fix idea: never grade the function with recognisable matrices. Grade the student's matrices on their own (one tile
-against the correlation), and grade winograd_f23_1d/winograd_conv2d only with swapped-in matrices on every shape
-(ragged and padded included: expected = the formula per zero-padded tile, cropped), with scipy.signal.upfirdn/sosfilt/
-oaconvolve and the student's conv2d_im2col/im2col switched off too.
+
+Now caught (Parts 3 and 4's hidden tests): the matrices are graded on their own (single tiles against the
+correlation), and the kernels only with other (random) matrices swapped in, on every length and shape (ragged and
+padded included), so the branch for the student's own matrices is never what earns the points, and the
+even-only formula branch gives the wrong shape or values on ragged sizes. scipy.signal.upfirdn, sosfilt, filtfilt,
+sosfiltfilt (with the other correlations) and the student's own im2col/conv2d_im2col are switched off while the
+kernels run. Near variant kept as a regression: lazy_fir_transform (upfirdn / conv2d_im2col doing the input
+transform of a formula that is right for any matrices).
 """
 
 KIND = 'lazy: library / im2col path unless the test swapped the transform matrices'

@@ -3,11 +3,14 @@
 has swapped its own im2col in does it do the GEMM on the matrix it gets. The hidden tests never call conv2d_im2col with
 the student's own im2col under the switch-off (F.conv2d itself passed), so only the honest branch is graded.
 
-Checked with ``course.py check`` (this cell, Part 1 a strided-view cheat, the other cells honest; /tmp/redteam run
+Before the fix, checked with ``course.py check`` (this cell, Part 1 a strided-view cheat, the other cells honest; /tmp/redteam run
 probe_set_ragged): test_conv_gemm 15/15. Should score 0 (same as lazy_library's torch.convolution).
-Fix idea: grade only calls a student cannot tell from normal use: every graded call under ``forbidden`` (convolutions
-off), and hand in the test's im2col as a wrapper around the student's own (a new object each time, returning the
-real matrix on some calls and a perturbed one on others), so an identity or value check of im2col gains nothing.
+
+Now caught (Part 2's hidden tests): every graded call of conv2d_im2col runs with the convolutions switched off,
+and half of them go through the student's own im2col function object (its code replaced by the grader's im2col for
+the call, so ``im2col is _MY_IM2COL`` holds), the other half through a new stand-in function; either returns the
+columns of x or of x**3. The F.conv2d branch runs under the switch-off: ForbiddenCallError "aten::conv2d is switched
+off". Near variant kept as a regression: lazy_columns_value_switch (compares the columns with its own im2col's).
 """
 
 KIND = 'lazy: F.conv2d unless the test swapped im2col (identity check)'

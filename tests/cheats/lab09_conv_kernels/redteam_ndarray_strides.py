@@ -4,13 +4,15 @@ one reshape copies it into the column matrix. Part 1 switches off sliding_window
 torch.as_strided (code swap / dispatcher), but the ndarray constructor is the same strided view under another name
 (a type call: neither a swapped Python function nor a c_call the profile hook compares).
 
-Checked with ``course.py check`` (this im2col cell, the other cells an honest solution; /tmp/redteam run
+Before the fix, checked with ``course.py check`` (this im2col cell, the other cells an honest solution; /tmp/redteam run
 strided_ragged): test_im2col 20/20. Should score 0 (the part forbids ready-made window views).
-Fix idea: refuse overlapping/aliasing views in the result's construction -- e.g. in the source check refuse
-``np.ndarray(...)`` with ``buffer=``/``strides=`` and ``np.lib.stride_tricks`` by identity, or check at run time that no
-array built during the call shares memory with the input with strides other than the input's own (np.shares_memory on
-intermediates is hard); simplest: a source/AST check that forbids the ndarray constructor with strides, and
-``.strides``/``.stride()`` reads, in im2col and what it calls.
+
+Now caught (Part 1's hidden tests): a code check reads im2col and everything it reaches (helpers, classes, numba
+functions, values in globals, defaults, closures, partials, containers) and refuses constructing an array on a
+buffer -- ``np.ndarray``/a subclass/``type(x)`` called with more than a shape and a dtype, the ``buffer``/``strides``
+keyword names -- exposing ``__array_interface__``, setting ``.strides`` and naming ``stride_tricks``/``as_strided``;
+``np.ndarray.__new__`` is also switched off while im2col runs. test_im2col fails ("constructs an array on a buffer").
+Near variants kept as regressions: lazy_type_ctor_view, lazy_array_interface_view, lazy_strides_setter.
 """
 
 KIND = 'lazy: window view from the np.ndarray constructor (buffer + strides)'

@@ -3,11 +3,14 @@ switches the function off by swapping its code object, but numba looks the globa
 its own implementation (numba/np/arrayobj.py), so the swapped code never runs and the window view is the whole
 im2col (the cell compiles it for float64/float32/int64 before the tests).
 
-Checked with ``course.py check`` (this im2col cell; conv_gemm a detection cheat, the other cells honest;
+Before the fix, checked with ``course.py check`` (this im2col cell; conv_gemm a detection cheat, the other cells honest;
 /tmp/redteam run unlisted_routines): test_im2col 20/20. Should score 0.
-Fix idea: the source check should follow numba dispatchers (``py_func``) and refuse np.lib.stride_tricks /
-sliding_window_view / as_strided by identity there too (lab06 already reads numba's typed IR for library calls:
-do the same here), or refuse numba in Part 1.
+
+Now caught (Part 1's hidden tests): the code check follows numba dispatchers to their Python code (``py_func``)
+and refuses ``stride_tricks``/``sliding_window_view``/``as_strided`` there like anywhere else, and it reads what numba
+compiled (the typed IR of every dispatcher reached, as lab06 does): stride_tricks functions by identity, numba
+extensions written in the notebook and objmode are refused. test_im2col fails ("_windows, as numba compiled it,
+calls sliding_window_view").
 """
 
 KIND = 'lazy: sliding_window_view compiled by numba (the swapped Python code never runs)'

@@ -5,11 +5,14 @@ sizes only, so odd sizes are graded with the student's own matrices and only by 
 - Part 4: when the padded input makes Ho or Wo odd, winograd_conv2d returns ``conv2d_im2col`` (Part 2's im2col +
   GEMM); the Winograd branch only handles even sizes (no zero-padding to full tiles, no crop).
 
-Checked with ``course.py check`` (other cells honest): Part 3 cell 20/20 (/tmp/redteam run strided_ragged), Part 4 cell
+Before the fix, checked with ``course.py check`` (other cells honest): Part 3 cell 20/20 (/tmp/redteam run strided_ragged), Part 4 cell
 25/25 (run ragged_only, everything else honest). Should lose points as hardcoded.py's even-only kernels do.
-Fix idea: run the swapped-matrix check on ragged sizes too (the expected value is defined: zero-pad to full tiles,
-apply the matrices per tile, crop), and with padding; and switch off conv2d_im2col (the student's own other kernels)
-while Part 4's tests run.
+
+Now caught (Parts 3 and 4's hidden tests): the kernels are graded only with other (random) matrices swapped into
+F23_BT/F23_G/F23_AT, on every length and shape -- odd output sizes and padding included, expected = the formula on
+every zero-padded full tile, cropped -- so the direct correlation of Part 3's ragged branch gives the wrong values,
+and the student's own im2col and conv2d_im2col are switched off while the kernels run (Part 4: ForbiddenCallError
+"__main__.conv2d_im2col is switched off").
 """
 
 KIND = 'lazy: direct correlation / im2col on ragged sizes, Winograd only on even ones'

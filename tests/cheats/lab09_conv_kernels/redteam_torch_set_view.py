@@ -2,10 +2,15 @@
 (aten::set_), the same view ``torch.as_strided``/``Tensor.unfold`` give, which Part 1 switches off at the dispatcher;
 aten::set_ is not on the list.
 
-Checked with ``course.py check`` (this im2col cell; conv_gemm was a detection cheat, the other cells honest;
+Before the fix, checked with ``course.py check`` (this im2col cell; conv_gemm was a detection cheat, the other cells honest;
 /tmp/redteam run probe_set_ragged): test_im2col 20/20. Should score 0.
-Fix idea: add aten::set_ (all overloads) and reads of ``.stride()``/``untyped_storage()`` to Part 1's switched-off list,
-or better grade im2col by what it reads: count reads through an instrumented input (the course does this in lab03).
+
+Now caught (Part 1's hidden tests): every PyTorch operator that makes a view with strides of the caller's choosing,
+in every namespace, is switched off at the dispatcher while im2col runs (aten::set_ and all its overloads, aten::set,
+set_data, as_strided, as_strided_, as_strided_copy, as_strided_scatter, _reshape_alias(_copy), unfold(_copy),
+_nested_view_from_buffer(_copy), prims::as_strided...): ForbiddenCallError "aten::set_ is switched off". The code
+check also refuses the names ``set_`` and ``untyped_storage``. Near variant kept as a regression:
+lazy_as_strided_copy_view (torch.as_strided_copy, a public operator of its own at the dispatcher).
 """
 
 KIND = "lazy: strided view through Tensor.set_ on the input's storage"
