@@ -22,9 +22,9 @@ calls ``fn(*args)`` in every rank. Inside ``fn`` the usual API works: ``dist.get
 ``send``/``recv``/``isend``/``irecv``/``batch_isend_irecv``. With ``collectives=True`` the collectives run (on gloo)
 and are counted too (which one, which rank, how many bytes it contributed). No other channel can be opened inside a
 traced rank (its traffic would escape the count): new process groups and stores are refused, however they are
-reached (``dist.new_group``, ``dist.ProcessGroupGloo(...)``, ``dist.FileStore(...)``, ``dist.TCPStore(...)``), the
-rank may not create sockets at all (a seccomp filter, on Linux), and the rendezvous file is deleted once every rank
-has joined. It returns a :class:`Trace` with each rank's result, the messages and the collectives. With
+reached (``dist.new_group``, ``dist.ProcessGroupGloo(...)``, ``dist.FileStore(...)``, ``dist.TCPStore(...)``), and
+the rank may not create sockets at all (a seccomp filter, on Linux). It returns a :class:`Trace` with each rank's
+result, the messages and the collectives. With
 ``perturb=True`` the harness adds an amount of its own to every message a rank receives, so that a test can replay
 the algorithm on the altered data and check that results were computed from what arrived.
 
@@ -719,8 +719,7 @@ def _rank_main(rank, world_size, fn, calls, mode, alter, payloads, folder, write
         import torch
         import torch.distributed as dist
         torch.set_num_threads(1)
-        store_path = os.path.join(folder, "store")
-        store = dist.FileStore(store_path, world_size)
+        store = dist.FileStore(os.path.join(folder, "store"), world_size)
         timeout = datetime.timedelta(seconds=op_timeout)
         if mode.startswith("counted"):
             if _COUNTED_BACKEND not in dist.Backend.backend_list:
@@ -731,14 +730,10 @@ def _rank_main(rank, world_size, fn, calls, mode, alter, payloads, folder, write
             inner = settings.pop("inner")
             barrier = lambda: inner.barrier().wait()            # noqa: E731 - uncounted
             # Every group, store or socket made from now on would be a channel the harness does not see.
+            # The rendezvous file stays: gloo still reads the store after init (a message to a rank that does not
+            # exist waits there for op_timeout; with the file deleted it waited for the whole run), and no new group
+            # can be built on it.
             _close_new_channels()
-            barrier()                                           # every rank is past its rendezvous...
-            if rank == 0:                                       # ...so the rendezvous file can go
-                try:
-                    os.unlink(store_path)
-                except OSError:
-                    pass
-            barrier()                                           # (gone before any rank's code runs)
         else:
             dist.init_process_group("gloo", store=store, rank=rank, world_size=world_size, timeout=timeout)
             barrier = dist.barrier

@@ -245,11 +245,6 @@ def builds_a_group_behind_the_class(kind, folder):
     return "a gloo group"
 
 
-def rendezvous_files():
-    folder = os.path.dirname(os.readlink("/proc/self/fd/1"))      # a rank's output goes to files in that folder
-    return sorted(os.listdir(folder))
-
-
 @pytest.mark.parametrize("kind", ["file", "prefix", "hash"])
 def test_a_traced_rank_cannot_build_a_store_or_group_directly(kind, tmp_path):
     with pytest.raises(adist.RankError, match="cannot be created inside aisys.dist.trace"):
@@ -268,10 +263,15 @@ def test_a_traced_rank_cannot_open_a_socket(kind, tmp_path):
     assert adist.run(builds_a_group_behind_the_class, 2, kind, str(tmp_path), **FAST)[0]
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="finds the folder through /proc")
-def test_the_rendezvous_file_is_gone_once_every_rank_has_joined():
-    files = adist.trace(rendezvous_files, 2, **FAST).results
-    assert all("store" not in f for f in files), files
+def message_to_a_missing_rank():
+    dist.send(torch.zeros(2), 1)
+
+
+def test_a_message_to_a_missing_rank_fails_within_the_op_timeout():
+    start = time.perf_counter()
+    with pytest.raises(adist.RankError, match="rank 0 of 1 failed"):
+        adist.trace(message_to_a_missing_rank, 1, timeout=30, op_timeout=3)
+    assert time.perf_counter() - start < 15
 
 
 def reduces_its_rank():

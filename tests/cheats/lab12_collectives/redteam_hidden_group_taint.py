@@ -22,8 +22,9 @@ perturbation check of redteam_shm_taint closes the points either way.
 
 Closed: in a traced rank ProcessGroupGloo, _ProcessGroupWrapper and the store classes refuse in ``__init__`` (the
 class objects themselves, so the dict's references refuse too), the rank may not create sockets (a seccomp filter:
-a saved ``__init__`` called on ``__new__``'s object cannot connect either), and the rendezvous file is deleted once
-every rank has joined; the perturbed replay (redteam_shm_taint) would catch the taint anyway. Checked after the
+a saved ``__init__`` called on ``__new__``'s object cannot connect either); the perturbed replay
+(redteam_shm_taint) would catch the taint anyway. The harness's rendezvous file is left in place: gloo still reads
+the store after init (deleting it made a message to a missing rank hang for the whole run instead of op_timeout). Checked after the
 fix: 15/100 (Parts A-E 0: "FileStore cannot be created inside aisys.dist.trace"; Part F the reference's).
 """
 
