@@ -254,10 +254,16 @@ def test_a_traced_rank_cannot_build_a_store_or_group_directly(kind, tmp_path):
     adist.run(builds_a_store, 2, kind, str(tmp_path), **FAST)        # an ordinary run may
 
 
+def installs_the_socket_filter():
+    return adist._deny_sockets()
+
+
 @pytest.mark.skipif(not (sys.platform.startswith("linux") and platform.machine() in ("x86_64", "aarch64")),
                     reason="the socket filter is installed on Linux x86-64 and arm64")
 @pytest.mark.parametrize("kind", ["gloo", "tcp"])
 def test_a_traced_rank_cannot_open_a_socket(kind, tmp_path):
+    if not adist.run(installs_the_socket_filter, 1, **FAST)[0]:       # in a rank of its own: this process keeps sockets
+        pytest.skip("this kernel or container does not let a process install a seccomp filter")
     with pytest.raises(adist.RankError, match="(?i)operation not permitted"):
         adist.trace(builds_a_group_behind_the_class, 2, kind, str(tmp_path), **FAST)
     assert adist.run(builds_a_group_behind_the_class, 2, kind, str(tmp_path), **FAST)[0]
