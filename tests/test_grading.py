@@ -185,6 +185,23 @@ def test_refers_to_follows_the_values_a_function_reaches(tmp_path):
     assert refers_to(namespace["attribute_named_like_a_global"], lse) == []    # .reduce is not the global reduce
 
 
+def test_notebook_code_is_known_by_its_namespace_not_its_name(tmp_path, monkeypatch):
+    """A cell may rebind __name__ (or set a class's __module__): its functions are still the notebook's."""
+    import sys
+    import types
+    module = tmp_path / "student_renamed.py"
+    module.write_text("import numpy as np\n__name__ = 'numpy'\n_KEEP = [np.logaddexp]\n"
+                      "def helper(z):\n    return np.logaddexp.reduce(z)\n"
+                      "class Engine:\n    __module__ = 'numpy'\n    def lse(self, z):\n        return _KEEP[0].reduce(z)\n"
+                      "def answer(z):\n    return helper(z) + Engine().lse(z)\n")
+    main = types.ModuleType("__main__")
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    exec(compile(module.read_text(), str(module), "exec"), main.__dict__)
+    assert main.answer.__module__ == "numpy" and main.Engine.__module__ == "numpy"
+    assert any("helper" in use for use in source_uses(main.answer, objects=[np.logaddexp]))
+    assert any("_KEEP" in found for found in refers_to(main.answer, [np.logaddexp]))
+
+
 def test_source_uses_reads_a_lambda_inside_a_bigger_expression(tmp_path):
     module = tmp_path / "student_rules.py"
     module.write_text("import numpy as np\nRULES = {\n    'sin': (np.sin, lambda a: np.cos(a).view()),\n"

@@ -263,6 +263,22 @@ def _builtins_off(builtin_ids: dict, methods: dict, suffix: str, ufuncs: dict | 
 
 
 # ---------------------------------------------------------------------------------------------- source checks
+def _from_notebook(item) -> bool:
+    """Whether a function or class was defined by the notebook's code (``__main__``). Checked by the namespace its
+    code runs in, not only by ``__module__``: a cell may rebind ``__name__`` or set a class's ``__module__``."""
+    main = getattr(sys.modules.get("__main__"), "__dict__", None)
+    if isinstance(item, types.FunctionType):
+        return item.__module__ == "__main__" or item.__globals__ is main
+    if isinstance(item, type):
+        if item.__module__ == "__main__":
+            return True
+        for value in list(vars(item).values()):
+            value = getattr(value, "__func__", value)
+            if isinstance(value, types.FunctionType) and value.__globals__ is main:
+                return True
+    return False
+
+
 def _source_tree(fn) -> tuple[ast.AST, str]:
     fn = getattr(fn, "py_func", fn)   # numba dispatchers
     try:
@@ -339,9 +355,9 @@ def source_uses(fn, *, attributes=(), objects=(), _seen=None) -> list[str]:
             if value is not None and id(value) in wanted:
                 found.append(f"{name} line {node.lineno}: {wanted[id(value)]}")
             value = getattr(value, "py_func", value)
-            if isinstance(value, types.FunctionType) and value.__module__ == "__main__":
+            if isinstance(value, types.FunctionType) and _from_notebook(value):
                 callees.append(value)
-            elif isinstance(value, type) and value.__module__ == "__main__":
+            elif isinstance(value, type) and _from_notebook(value):
                 callees.extend(v for v in vars(value).values() if isinstance(v, types.FunctionType))
     for callee in callees:
         found += source_uses(callee, attributes=attributes, objects=objects, _seen=_seen)
@@ -396,7 +412,7 @@ def reachable(fn, stop=None):
         elif isinstance(item, property):
             children += [(f, where) for f in (item.fget, item.fset, item.fdel) if f is not None]
         elif isinstance(item, types.FunctionType):
-            if item.__module__ == "__main__" or depth == 0:
+            if depth == 0 or _from_notebook(item):
                 names = _global_names(item.__code__)
                 children += [(item.__globals__[n], f"{item.__name__}: {n}") for n in names if n in item.__globals__]
                 children += [(v, f"{item.__name__}: a default argument") for v in (item.__defaults__ or ())]
@@ -414,9 +430,9 @@ def reachable(fn, stop=None):
             children += [(v, where) for v in list(item)[:1000]]
         elif isinstance(item, dict):
             children += [(v, where) for v in list(item.values())[:1000]]
-        elif isinstance(item, type) and item.__module__ == "__main__":
+        elif isinstance(item, type) and _from_notebook(item):
             children += [(v, f"{item.__name__}.{k}") for k, v in vars(item).items()]
-        elif type(item).__module__ == "__main__" and hasattr(item, "__dict__"):
+        elif hasattr(item, "__dict__") and _from_notebook(type(item)):
             children += [(v, where) for v in vars(item).values()] + [(type(item), where)]
         stack += [(child, name, depth + 1) for child, name in children]
 
