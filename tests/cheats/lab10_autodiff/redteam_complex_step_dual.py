@@ -7,12 +7,13 @@ do not stop it: complex step is not a difference quotient (no cancellation), sin
 sin(x + iH) = sin x cosh H + i cos x sinh H, and the long double's exponent range (down to 1e-4951) keeps
 H * exp(-740) from underflowing (with ordinary complex128 the same idea lost test_dual: "exp at -740.0: expected
 the derivative 4.2e-322, got 0.0").
-Checked (course.py check, other parts from alt_recursive_rules / alt_consumer_counting, combo build): test_dual
-10/10, test_forward_gradient 10/10. Should score 0 in test_dual (the part asks for the dual-number rules).
-Fix idea: in test_dual, refuse complex arithmetic inside the Dual -- e.g. run the Dual tests with
-np.sin/np.cos/np.exp/np.log/cmath.* switched off for complex (and long-double complex) arguments, or check
-that .val/.dot are Python floats after every operation *and* refuse np.clongdouble/np.complex*/complex/cmath
-in the Dual cell's source (check_source with objects=(complex, cmath, np.complex128, np.clongdouble, ...)).
+Checked before the fix (course.py check, other parts from alt_recursive_rules / alt_consumer_counting, combo
+build): test_dual 10/10, test_forward_gradient 10/10.
+What catches it now (test_dual, 0/10): check_real_code(Dual, lift, sin, cos, exp, log) reads np.clongdouble,
+np.longdouble, .real and .imag in _z/_back and finds the long double _H they reach; while the tests run, real_numbers
+would also see _z return a long-double complex. test_forward_gradient keeps its points: forward_gradient itself
+is the one-pass-per-input loop the part asks for (its Dual is graded in test_dual). Regression without the names:
+redteam_complex_step_typecodes.
 """
 
 KIND = 'lazy: complex-step (long double) instead of the dual-number rules'

@@ -9,15 +9,16 @@ created by as_tensor are marked constant and not differentiated (so the 3,000-op
 softmax_cross_entropy is one tape node whose "forward function" is the max-shifted loss: no fused gradient
 (softmax - onehot)/N is ever written. Long double keeps H * exp(-740) from underflowing (with complex128 the
 replay lost test_tensor_ops: "d/dx sum(exp x) at [-740. -742.5 -700.]").
-Checked (course.py check, Part A and unbroadcast from alt_recursive_rules, combo build): test_tensor_ops 15/15,
-test_tensor_broadcast 10/10, test_random_expressions 15/15, test_softmax_cross_entropy 15/15 (55 points);
-test_mlp_digits 0 (the replay refuses tapes with more than 3,000 input elements, so Part D fails fast).
-Should score 0 in all of Parts B (tape tests) and C: there is no reverse mode and no derivative rule.
-Fix idea: the tests already wrap every backward_fn; also check what they do -- call each recorded node's
-backward_fn alone with a known g and check the parents' .grad it produced (a no-op backward_fn leaves them
-None), or require that the leaves' .grad is complete after the last wrapped backward_fn ran and is not changed
-by code that runs after it; refuse complex dtypes in the engine (np.clongdouble/np.complex*/complex in the
-Tensor cell's source, or a check that every value flowing through forward functions stays float64).
+Checked before the fix (course.py check, Part A and unbroadcast from alt_recursive_rules, combo build):
+test_tensor_ops 15/15, test_tensor_broadcast 10/10, test_random_expressions 15/15, test_softmax_cross_entropy
+15/15 (55 points); test_mlp_digits 0 (the replay refuses tapes with more than 3,000 input elements, so Part D
+fails fast).
+What catches it now: backward_counted (every Part B and C test) walks the tape itself before backward() runs
+(replay_tape: each recorded backward_fn called once, on its own, in reverse topological order) and requires the
+leaves' gradients of that walk to equal backward()'s -- here the walk gives nothing; and the same block runs under
+real_numbers, which sees the forward lambdas, loss_fn and backward() return and hold long-double complex arrays
+(that is the message the four cells report). check_real_code(Tensor, ...) would name np.clongdouble, np.real and
+.imag as well. Regression where each backward_fn does its own (complex-step) work: redteam_local_complex_step.
 """
 
 KIND = 'lazy: complex-step replay of the recorded forward, decoy backward_fns'

@@ -5,13 +5,13 @@ attributes against the function's globals). Here the ufunc is stored in a module
 _STABLE = {"lse": np.logaddexp}, and the loss calls _STABLE["lse"].reduce(z, axis=1): a Subscript, which
 check_source does not resolve, so the stabilisation the part asks the student to write (subtract the row
 maximum) is done by NumPy. np.logaddexp is a ufunc, so forbidden() cannot switch it off at run time either.
-Checked (course.py check, other parts from alt_recursive_rules, combo build): test_softmax_cross_entropy 15/15.
-Should score 0 (as a direct np.logaddexp does).
-Fix idea: check the loss at run time instead of (or besides) its source: e.g. call it on logits around 1e308 /
--1e308 mixes and compare bit-for-bit with a max-subtracted reference, or watch ufunc.reduce/accumulate calls
-with a profile hook comparing the bound method's __self__ with np.logaddexp/np.logaddexp2 (the hook sees
-"c_call" with the builtin method, whose __self__ is the ufunc); in check_source also resolve Subscript loads
-of module-level dicts/lists/tuples and flag forbidden objects found in any global container the function reads.
+Checked before the fix (course.py check, other parts from alt_recursive_rules, combo build):
+test_softmax_cross_entropy 15/15.
+What catches it now (test_softmax_cross_entropy, 0/15): refers_to(softmax_cross_entropy, (np.logaddexp,
+np.logaddexp2, ...)) follows the global _STABLE the loss names into the dict and finds np.logaddexp; our_loss also
+runs under forbidden(np.logaddexp, np.logaddexp2), which refuses their reduce/accumulate/outer/at/reduceat calls
+(the profile hook sees the bound method and the ufunc it belongs to). Regression with a functools.partial (called
+from C, so the run-time hook cannot see it): redteam_logaddexp_partial.
 """
 
 KIND = 'lazy: np.logaddexp hidden in a dict'

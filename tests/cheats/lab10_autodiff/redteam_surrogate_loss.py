@@ -7,14 +7,14 @@ hands every parameter exactly G_j, and SGD applies -lr * p.grad. So watch_traini
 minibatch, every parameter on the tape, He-initialised weights, zero biases, each step moving by exactly
 -lr times the gradient backward() gave, and epoch losses that are means of the step losses. mlp_forward/predict
 are plain NumPy; the engine's matmul, relu and softmax_cross_entropy are never used (Part D would pass with them
-unimplemented). Checked (course.py check, other parts from alt_recursive_rules, combo build):
-test_mlp_digits 15/15. Should score 0 (lazy_manual_backprop, the same training without the surrogate, scores 0).
-Fix idea: check that each step's tape is the network's, not only that it reaches every parameter: W1 and W2
-must each be a parent of a matmul node, one parent of the W1 matmul must be a leaf holding that minibatch's
-pixel rows (rows of X), a relu must lie between the two matmuls, and the loss must be a softmax_cross_entropy
-node over the last layer's output; and/or recompute each step's loss and gradients from the recorded
-parameters and batch with the test's own NumPy forward (a surrogate can match the value but then needs a
-full forward graph to be graded as training).
+unimplemented).
+Checked before the fix (course.py check, other parts from alt_recursive_rules, combo build): test_mlp_digits 15/15.
+What catches it now (test_mlp_digits, 0/15): watch_training checks each step's tape with network_tape -- the loss
+must be one node over the logits Z = H @ W2 + b2 with H = relu(Xb @ W1 + b1), Xb a leaf holding the minibatch's
+rows of X, nothing else on the tape, every node's value and every backward_fn's local gradients (called on its
+own with a random g) right, each run once by backward(), and the gradients given to W1, b1, W2, b2 the minibatch
+loss's. Here the loss node has 2 parents (the running sum). Regression that keeps the right tape but swaps its
+backward_fns for hand-made gradients: redteam_swapped_backward_fns.
 """
 
 KIND = 'lazy: NumPy backprop laundered through a linear surrogate loss'
