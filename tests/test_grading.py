@@ -147,9 +147,15 @@ def test_forbidden_refuses_the_methods_of_a_ufunc_by_whatever_name():
         with forbidden(np.logaddexp2):
             with forbidden(np.logaddexp):
                 np.logaddexp2.reduce(a[0])
+    import functools
+    early = np.logaddexp
+    with pytest.raises(ForbiddenCallError, match="logaddexp called"):     # a name looked up in the block
+        with forbidden(np.logaddexp):
+            functools.reduce(getattr(np, "logadd" + "exp"), a[0])
     with forbidden(np.logaddexp, np.logaddexp2):
         total, _ = np.add.reduce(a, axis=1), np.sum(a)          # other ufuncs' methods run
-        np.logaddexp(a[0], a[1])       # a direct call of the ufunc is not seen (check_source / refers_to cover it)
+        early(a[0], a[1])    # a direct call of a reference taken before is not seen (check_source / refers_to are)
+    assert np.logaddexp is early and np.logaddexp2.__class__ is np.ufunc     # put back when the block ends
     assert np.allclose(total, [6.0, 2001.0]) and np.allclose(early_reduce(a[0]), np.log(np.exp(a[0]).sum()))
 
 

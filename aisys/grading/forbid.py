@@ -25,8 +25,10 @@ earlier (``_unfold = F.unfold``) or call an alias (``torch._C._nn.im2col``, ``to
   (``np.logaddexp.reduce(x)`` is a log-sum-exp) -- are noticed by the same profile hook, compared by the identity
   of the ufunc they belong to, whatever name it was reached by. A *direct* call of a ufunc object
   (``np.logaddexp(a, b)``) is not a call Python's profile hook reports, and neither is a method called from C
-  code (``map(np.logaddexp.reduce, rows)``, a ``functools.partial`` of it): a part that refuses a ufunc must also
-  read the code
+  code (``map(np.logaddexp.reduce, rows)``, a ``functools.partial`` of it). The modules that bind the ufunc under
+  its name (``np.logaddexp``) hold a refusing stub during the block, so a name looked up at run time
+  (``getattr(np, "logadd" + "exp")``) is refused too; but a reference taken before the block is the ufunc itself,
+  so a part that refuses a ufunc must also read the code
   (:func:`check_source`) and follow the values it reaches (:func:`refers_to`).
 
 Inside the block a refused call raises :class:`ForbiddenCallError` naming the routine and ``because``.
@@ -140,6 +142,8 @@ def forbidden(*targets, because: str = ""):
                 stack.enter_context(_TorchCallsOff(composite, suffix))
         if builtin_ids or methods or ufuncs:
             stack.enter_context(_builtins_off(builtin_ids, methods, suffix, ufuncs))
+        for ufunc, label in ufuncs.values():
+            stack.enter_context(_unbound(ufunc, label, suffix))
         with stack:
             yield
     finally:
@@ -147,6 +151,41 @@ def forbidden(*targets, because: str = ""):
             function.__code__ = code
         for namespace in added_to:
             namespace.pop("__forbidden_error__", None)
+
+
+@contextlib.contextmanager
+def _unbound(ufunc, label: str, suffix: str):
+    """Within the block, every loaded module except ``__main__`` that binds ``ufunc`` under its own name binds a stub
+    instead, which raises ForbiddenCallError when called or when one of its methods is (and the block fails when it
+    ends, even if that error was caught): a name looked up at run time (``getattr(np, "logadd" + "exp")``) finds the
+    stub. A reference bound before the block is not reached (that is what :func:`check_source` and
+    :func:`refers_to` are for)."""
+    name, calls = getattr(ufunc, "__name__", None), []
+
+    def refusing(what):
+        def stub(*args, **kwargs):
+            calls.append(what)
+            raise ForbiddenCallError(f"{what} called, but switched off in this test{suffix}")
+        stub.__name__ = stub.__qualname__ = what.rsplit(".", 1)[-1]
+        return stub
+
+    stub = refusing(label)
+    for method in ("reduce", "accumulate", "reduceat", "outer", "at"):
+        setattr(stub, method, refusing(f"{label}.{method}"))
+    bound = []
+    for module_name, module in list(sys.modules.items()):
+        namespace = getattr(module, "__dict__", None)
+        if module_name != "__main__" and isinstance(namespace, dict) and name and namespace.get(name) is ufunc:
+            bound.append(namespace)
+    try:
+        for namespace in bound:
+            namespace[name] = stub
+        yield
+    finally:
+        for namespace in bound:
+            namespace[name] = ufunc
+    if calls:                    # the error was caught: the block still fails
+        raise ForbiddenCallError(f"{', '.join(dict.fromkeys(calls))} called, but switched off in this test{suffix}")
 
 
 def _TorchOpsOff(ops: dict, suffix: str):
