@@ -10,8 +10,9 @@ test_softmax_cross_entropy 15/15.
 What catches it now (test_softmax_cross_entropy, 0/15): refers_to(softmax_cross_entropy, (np.logaddexp,
 np.logaddexp2, ...)) follows the global _STABLE the loss names into the dict and finds np.logaddexp; our_loss also
 runs under forbidden(np.logaddexp, np.logaddexp2), which refuses their reduce/accumulate/outer/at/reduceat calls
-(the profile hook sees the bound method and the ufunc it belongs to). Regression with a functools.partial (called
-from C, so the run-time hook cannot see it): redteam_logaddexp_partial.
+(the profile hook sees the bound method and the ufunc it belongs to). Regressions: a functools.partial (called
+from C, so the run-time hook cannot see it; refers_to does), redteam_logaddexp_partial; the ufunc fetched by a
+computed name inside the loss and called directly (forbidden's stub does), redteam_logaddexp_attrgetter.
 """
 
 KIND = 'lazy: np.logaddexp hidden in a dict'
