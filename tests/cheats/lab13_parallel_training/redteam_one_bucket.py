@@ -10,9 +10,11 @@ Checked with course.py check (other answers blank): 30/100 -- test_buckets 10/10
 earned: no hooks, no overlap, no buckets). A variant whose assign_buckets always returns one bucket scored 20/100
 (test_buckets 0, test_ddp 20). Part B should score 0, like lazy_ddp_after_backward.
 
-Fix idea: Part B's test must compute the expected buckets with its own copy of the rule (never the student's
-assign_buckets), on drawn cases where that rule gives at least two buckets; optionally also check that the last
-all-reduce is issued inside the step's backward (graph task), not in finish_gradients.
+What catches it now: Part B's hidden test computes the expected buckets with its own copy of Part A's rule (never the
+student's assign_buckets), on drawn models and bucket sizes that need at least two buckets (asserted). One all-reduce
+is then "rank 0, step 0 must issue one all-reduce per bucket, issued 1"; and every bucket but the first parameter's
+must be all-reduced before the first parameter's gradient is ready, i.e. inside backward, which an all-reduce in
+finish_gradients never is. The variant whose assign_buckets always returns one bucket fails the same way.
 """
 
 KIND = "lazy: one bucket, all-reduce after backward"

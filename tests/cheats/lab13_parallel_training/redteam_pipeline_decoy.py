@@ -8,11 +8,14 @@ sees real micro-batches; gradients and messages are exact. Part E is an honest 1
 Checked with course.py check (other answers blank): 30/100 -- test_schedule 15/15 (earned), test_pipeline 15/15
 (not earned: every stage held all m micro-batches, like lazy_pipeline_order, which scores 0). Part F should score 0.
 
-Fix ideas: watch the computation where it cannot be bypassed -- forward hooks on the stage's leaf modules (or a
-global nn.modules.module.register_module_forward_hook) and post-accumulate-grad hooks on its parameters that log
-each backward that reaches them; require exactly m forwards and m backwards at that level, each backward carrying a
-nonzero gradient, and the log's order from those; check that the outputs the hook saw are the tensors whose values
-were sent (compare payloads with the hook's outputs).
+What catches it now: Part F's hidden test runs its own watched copy of pipeline_training. Forward hooks sit on the
+stage and on every layer inside it, and each must run exactly m times (here the layers ran 2m: stage.forward(x) still
+calls them as modules); a post-accumulate-grad hook on every parameter must see exactly m backward passes, each
+adding one micro-batch's gradients (here 2m, m of them zeros); the stage's outputs the hook saw must be the values
+computed for each micro-batch, and every hook event is marked in the rank's trace so that each activation and input
+gradient sent must come after the pass that computed it (here all were sent before the replay). Near variants:
+redteam_pipeline_layer_decoy (the real work through each layer's .forward, past every module hook) and
+redteam_pipeline_recompute (a replay that recomputes the real gradients in 1F1B order).
 """
 
 KIND = "lazy: GPipe behind the hook, a decoy 1F1B replay for the hook"

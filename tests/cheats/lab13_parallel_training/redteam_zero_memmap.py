@@ -12,11 +12,17 @@ weights.
 Checked with course.py check (other answers blank): 20/100 -- test_zero 20/20. Part C should score 0 (every rank
 keeps Adam's state for all N parameters, like lazy_full_adam).
 
-Fix ideas: measure the rank's resident memory too (the RSS / Private_Dirty of /proc/self/smaps_rollup, or
-anonymous mappings from /proc/self/maps) rather than only malloc's count; refuse np.memmap, mmap and
-torch.from_file at run time in graded ranks (forbid() swaps the Python function's code, so aliases do not help);
-require exactly one reduce-scatter and one all-gather per step; make source_uses also resolve objects reached
-through module-level containers/partials (or check every global the answer cell binds).
+What catches it now, three ways:
+- np.memmap.__new__ and aten::from_file are switched off in the ranks while the test runs the optimizer
+  (aisys.grading.forbid.forbidden: the Python function's code is swapped, so the partial refuses too): the rank
+  raises ForbiddenCallError at Pages(...);
+- the memory a rank keeps also counts the dirty pages of every named mapping in /proc/self/smaps (files, /dev/zero,
+  shared memory), which is where this state would live (2N elements, over the budget);
+- each step() must call exactly one reduce-scatter (that step's local gradients) and then one all-gather (this
+  rank's shard of the weights that step updated), nothing else and nothing between steps: the extra all-gather of
+  the averaged gradient, which is what let every rank run a full Adam, fails.
+(mmap.mmap is not switched off: it is a type, which forbid() cannot swap, and the policy refuses importing mmap.)
+See redteam_zero_preallocated for the variant whose state no memory measurement can see.
 """
 
 KIND = "lazy: unsharded Adam state in a private memory map of /dev/zero"
