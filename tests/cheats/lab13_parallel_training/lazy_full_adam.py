@@ -1,6 +1,7 @@
 """Lazy Part C: every rank all-reduces the gradients and runs a full torch.optim.Adam over all the parameters --
 right weights, the same on every rank, but every rank keeps Adam's state for all N parameters (and then all-gathers
-its shard, so that the trace shows an all-gather). The tensor census finds 2N elements of state: Part C scores 0."""
+its shard, so that the trace shows an all-gather). Part C scores 0: its steps
+all-reduce instead of one reduce-scatter, and it keeps 2N elements of Adam state (kept memory, as malloc counts it)."""
 
 KIND = "lazy: unsharded optimizer state"
 BASE = "reference"
