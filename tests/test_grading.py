@@ -425,6 +425,30 @@ def test_watch_refuses_processes_that_student_code_starts(tmp_path):
     assert "instructor exit code 0" in outputs(nb.cells[5]), outputs(nb.cells[5])
 
 
+def test_watch_checks_reads_of_sys_os_and_the_course_modules_however_reached(tmp_path):
+    """sys.modules holds every module, the guard's own state included: reached through another module
+    (getattr(plt, "sys")), an alias in a function or a lambda, it must be refused at run time, as the source review
+    refuses sys.modules; so must private state of aisys modules and anything of the grading package."""
+    setup = "import sys, os\nimport matplotlib.pyplot as plt\nimport aisys.grading.forbid as fb\nimport aisys.dist as adist\n"
+    nb = run_notebook([
+        ("instructor", setup),
+        ("student", "s = getattr(plt, 'sys')\ns.modules['aisys.grading.guard']._state['cell_prefix'] = '/nowhere/'"),
+        ("student", "def f():\n    alias = sys\n    return alias.modules\nf()"),
+        ("student", "(lambda: [os][0])().environ"),
+        ("student", "[fb][0].forbidden"),
+        ("student", "[adist][0]._launch"),
+        ("student", "print('fine', sys.float_info.max > 1, os.path.join('a', 'b'), adist.run.__name__)"),
+        ("student", "sys._getframe()"),
+        ("instructor", "print('instructor', len(sys.modules) > 10, fb.forbidden.__name__)"),
+    ], ["sys", "os", "plt", "fb", "adist", "print"], tmp_path)
+    for index, what in [(1, "sys.modules"), (2, "sys.modules"), (3, "os.environ"), (4, "grading machinery"),
+                        (5, "private internals of aisys.dist"), (7, "sys._getframe")]:
+        assert "GradingPolicyError" in outputs(nb.cells[index]) and what in outputs(nb.cells[index]), (
+            index, outputs(nb.cells[index]))
+    assert "fine True a/b run" in outputs(nb.cells[6]), outputs(nb.cells[6])
+    assert "instructor True forbidden" in outputs(nb.cells[8]), outputs(nb.cells[8])
+
+
 def test_review_refuses_changing_what_the_tests_read(env):
     protected = {"Graph", "KERNELS"}
     for source in ("Graph.add = lambda *a: 1", "KERNELS['add'] = None", "setattr(Graph, 'x', 1)"):

@@ -38,6 +38,9 @@ MARK = "[aisys-guard]"
 
 _real = {name: getattr(builtins, name) for name in ("getattr", "setattr", "delattr", "hasattr", "vars")}
 _state: dict = {}
+# Read once: sys and os are switched to _RestrictedModule, whose attribute reads ask who is calling.
+_getframe = sys._getframe
+_SEP = os.sep
 
 
 class GradingPolicyError(PermissionError):
@@ -53,18 +56,18 @@ def _cell_file_prefix() -> str:
 def _is_student_file(filename: str) -> bool:
     if not filename.startswith(_state["cell_prefix"]):
         return False
-    return os.path.basename(filename)[:-3] not in _state["trusted"]
+    return filename.rpartition(_SEP)[2][:-3] not in _state["trusted"]
 
 
 def _student_caller(depth: int) -> bool:
-    frame = sys._getframe(depth + 1)
+    frame = _getframe(depth + 1)
     return frame is not None and _is_student_file(frame.f_code.co_filename)
 
 
 def _student_on_stack(depth: int) -> bool:
     """A student's cell is on the call stack, and no import is under way above it (a library compiling code
     while it is being imported is the library's business)."""
-    frame = sys._getframe(depth + 1)
+    frame = _getframe(depth + 1)
     while frame is not None:
         filename = frame.f_code.co_filename
         if filename.startswith("<frozen importlib"):
@@ -90,7 +93,7 @@ def _launcher_requested(depth: int) -> bool:
     stdlib = os.path.realpath(paths["stdlib"]) + os.sep
     packages = tuple(os.path.realpath(paths[key]) + os.sep for key in ("purelib", "platlib"))
     wrapper = os.sep + os.path.join("torch", "multiprocessing") + os.sep
-    frame = sys._getframe(depth + 1)
+    frame = _getframe(depth + 1)
     while frame is not None:
         filename = frame.f_code.co_filename
         in_stdlib = filename.startswith(stdlib) and not filename.startswith(packages)
@@ -317,6 +320,42 @@ class _GuardedModule(types.ModuleType):
         super().__delattr__(name)
 
 
+class _RestrictedModule(_GuardedModule):
+    """The class of ``sys``, ``os`` and the course's modules: what a student's code reads of them is checked at run
+    time, however it reached the module (``getattr(plt, "sys").modules``, an alias bound in a function, a lambda
+    that returns ``sys``, ``sys.modules[...]``). Of sys and os, only what the policy allows (``sys.float_info``,
+    ``os.path``...); of aisys, nothing private; of the grading package, nothing at all -- its state is what
+    watches the student."""
+
+    def __getattribute__(self, name):
+        # Double-underscore names are the import system's (it reads __spec__ from C, on behalf of the cell that
+        # imports); the source review refuses the reflective ones wherever they are written.
+        if _state.get("on") and not _state.get("busy") and not name.startswith("__") and _student_caller(1):
+            problem = _read_problem(types.ModuleType.__getattribute__(self, "__name__"), self, name)
+            if problem:
+                _refuse(problem)
+        return super().__getattribute__(name)
+
+
+def _read_problem(module_name: str, module, name: str) -> str | None:
+    if module_name == "aisys.grading" or module_name.startswith("aisys.grading."):
+        return f"reads {module_name}.{name}: graded code may not reach the grading machinery"
+    from . import policy
+    return policy.attribute_problem(module, name)
+
+
+def _restricted(name: str) -> bool:
+    """sys, os and the course's own modules (whose private state -- a trace, a counter, a rank's group -- tests read)."""
+    return name in ("sys", "os", "aisys") or name.startswith("aisys.")
+
+
+def _restrict_modules() -> None:
+    """Switch the modules _restricted names, as loaded so far (setup cells import more), to _RestrictedModule."""
+    for name, module in list(sys.modules.items()):
+        if _restricted(name) and type(module) in (types.ModuleType, _GuardedModule):
+            module.__class__ = _RestrictedModule
+
+
 def _remember(store: dict, key: str, owner, current: dict) -> None:
     """Record ``owner``'s attributes the first time it is seen; later, only attributes it did not have (a
     snapshot taken after a test cell must not adopt what student code called by that test changed)."""
@@ -336,6 +375,7 @@ def _snapshot(shell) -> None:
     _state["names"] = {n: namespace[n] for n in _state["protected"] if n in namespace}
     # The contents of the instructor's containers the tests read (a table of kernels, a list of cases).
     _state["contents"] = {n: _copy(v) for n, v in _state["names"].items() if isinstance(v, (dict, list, set))}
+    _restrict_modules()
     modules = _watched_modules(namespace)
     for name, module in modules.items():
         if type(module) is types.ModuleType:
