@@ -14,6 +14,13 @@ Fix idea: the stand-in should also run the kernel on the student's *own* arrays 
 into them in place (b, c and A, B; a set to zeros) and check the result there -- that defeats identity checks and
 precomputed answers; or in the real run wrap the real best_time so that after the timed calls it refills the inputs
 and calls the kernel once more, checking the output.
+
+Now caught: test_measure's hidden part runs measure_* once more with the student's own best_time, handing it the
+kernel wrapped: before every call the wrapper writes fresh random values into the function's own arrays (in place),
+and after it checks the result there, so a kernel that recognises its arrays and skips work, or returns a product
+computed before timing, fails. best_time is honest, so test_best_time is earned. Graded with ``course.py check``
+(the other parts the reference's): 90/100 -- test_measure 0 (measure_peak's precomputed product is caught first;
+with an honest measure_peak, measure_bandwidth's quarter triad is caught too).
 """
 
 KIND = "lazy: decoy kernels that recognise the measure functions' own arrays and do a quarter of the work"

@@ -10,6 +10,10 @@ replaces is one line. Fix idea: instead of listing window routines one by one (n
 scipy.signal.*, aten::unfold...), have Parts 1-3's hidden tests require that the six functions (and the notebook
 functions they call) refer to no numpy/scipy/torch object at all (forbid.check_source / refers_to with those modules):
 the task says "counted from the shapes, with integer arithmetic".
+
+Now caught: check_counting() (Parts 1-3 use only built-ins and math/itertools/functools/operator) refuses np in
+_positions, and np.convolve / np.correlate are switched off while the functions run. Graded with ``course.py check``
+(the other parts the reference's): 80/100 -- test_conv2d 0.
 """
 
 KIND = "lazy: conv2d output size from np.convolve(..., 'valid')[::stride] (not switched off)"

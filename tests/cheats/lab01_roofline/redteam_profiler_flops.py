@@ -15,6 +15,13 @@ output size comes from a library op. Fix idea: Parts 1-3 need no tensor operatio
 refuse *every* aten operator (a dispatch mode that raises on anything, meta tensors included) and switch off
 torch.autograd.profiler.profile / torch.profiler.profile (their __init__ or __enter__, as FlopCounterMode.__init__
 is); refusing at the dispatch mode is not enough on its own, because RecordFunction has already recorded the call.
+
+Now caught: Parts 1-3's hidden tests first run check_counting() (set-up cell) on the counting functions: their code and
+every value they reach may use only built-ins and math/itertools/functools/operator, so the torch import, _meta and
+_profiled_flops fail all three parts; while the functions run, the profilers (torch.autograd.profiler.profile,
+record_function, the legacy profile, torch.profiler.profile and its _KinetoProfile base) and aten::unfold are also
+switched off (counting_shortcuts()). Graded with ``course.py check`` (Parts 4-6 the reference's): 50/100 --
+test_gemm, test_conv2d, test_attention 0.
 """
 
 KIND = "lazy: FLOPs from torch.autograd.profiler(with_flops=True), output size from Tensor.unfold on meta tensors"

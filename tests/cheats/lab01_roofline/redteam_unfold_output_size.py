@@ -9,6 +9,10 @@ Checked with ``course.py check`` (only the conv2d cell filled in): 20/100 -- tes
 lazy_library_counts's F.conv2d-on-meta output size does). Fix idea: add aten::unfold (and the other window ops not on
 the list: aten::avg_pool1d/3d, aten::max_pool1d/3d, aten::unfold_backward...) to counting_shortcuts(), or better
 refuse every aten operator while Parts 1-3 run (integer arithmetic needs none).
+
+Now caught: check_counting() (Parts 1-3 use only built-ins and math/itertools/functools/operator) refuses the torch
+import in conv2d_output_size, and aten::unfold is switched off while the functions run. Graded with ``course.py
+check`` (the other parts the reference's): 80/100 -- test_conv2d 0.
 """
 
 KIND = "lazy: conv2d output size from Tensor.unfold on a meta tensor (aten::unfold is not switched off)"

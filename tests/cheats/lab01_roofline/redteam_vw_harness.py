@@ -12,6 +12,13 @@ harness never times anything. Fix idea: also test best_time with the *real* cloc
 duration (e.g. one that busy-waits or sleeps 20 ms: best_time must return >= 0.02 and not much more), and in the real
 run of test_measure wrap the real best_time to check that the seconds it returns are within the wall time the call
 actually took (reported <= measured wall time / repeat, and > 0).
+
+Now caught: test_best_time's hidden part also runs best_time under the real clock with a kernel that sleeps and that
+the test times itself (repeat calls plus at most one warm-up; the result must be the shortest timed call, never
+shorter than the test saw and longer only by reading the clock), and test_measure's hidden part runs measure_* once
+more with the student's own best_time, each kernel call timed and checked by the test. This harness calls the
+kernel once under the real clock. Graded with ``course.py check`` (the other parts the reference's): 85/100 --
+test_best_time 0, test_measure 0.
 """
 
 KIND = "lazy: best_time detects the fake clock and fabricates a time under the real one"
