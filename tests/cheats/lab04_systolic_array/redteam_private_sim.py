@@ -7,15 +7,14 @@ and runs it once per distinct tile shape (at most four per call; memoised). The 
 simulators off, which this path never touches. This is lazy_tiling's "simulate instead of deriving the formula"
 under another name.
 
-Checked with ``course.py check`` (the other parts honest, written by the red team): 100/100, test_utilization
+Before the fix, ``course.py check`` (the other parts honest, written by the red team): 100/100, test_utilization
 20/20. It should score 0 on Part 5 (80/100).
 
-Fix idea: a switch-off of the named simulators cannot stop a simulation that runs under any other name or
-object, so grade Part 5 by what only a formula can do: add hidden calls whose simulation is hopeless (K around 10**8,
-or P in the thousands with m, n, K large) under a tight per-call time budget (say 1 s, checked in the test so the
-message is clear, not the cell timeout), e.g. tiled_cycles(300, 10**8, 300, 128); the formula answers at once, any
-simulator -- memoised per tile shape or not -- cannot. (Also: refuse or unwrap non-function callables in the
-switch-off, and switch off by code object as well as by function object.)
+Now caught (d0aafcc): Part 5's hidden tests first call tiled_cycles on shapes only a formula answers in time (K up
+to 10**10, tens of thousands of tiles), each call under a 1 s limit (an alarm, and time.perf_counter around the call).
+``course.py check``: 80/100, test_utilization 0/20, "tiled_cycles(1000, 1000000007, 3, 256) ran out of memory: Part 5
+asks for the formula, not a simulation" (its K-long feed arrays). A variant that computes the feeds cycle by cycle
+(no K-long arrays) scored 80/100 too: "tiled_cycles took more than 1.0 s for (1000, 1000000007, 3, 256) (limit 1 s)".
 """
 
 KIND = 'lazy: tiled_cycles runs a private cycle-level simulator the switch-off does not know about'

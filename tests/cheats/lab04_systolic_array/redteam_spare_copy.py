@@ -5,15 +5,17 @@ The Part 2 cell makes os_array with a factory and keeps a second function object
 object named os_array only; tiled_cycles runs ``_os_spare`` on skewed matrices of ones, once per distinct tile shape
 (memoised), and adds up the cycle counts: the simulator, not the formula.
 
-Checked with ``course.py check`` (the other parts honest, written by the red team): 100/100, test_utilization
+Before the fix, ``course.py check`` (the other parts honest, written by the red team): 100/100, test_utilization
 20/20. It should score 0 on Part 5 (80/100).
 
-Fix idea: a switch-off of the named simulators cannot stop a simulation that runs under any other name or
-object, so grade Part 5 by what only a formula can do: add hidden calls whose simulation is hopeless (K around 10**8,
-or P in the thousands with m, n, K large) under a tight per-call time budget (say 1 s, checked in the test so the
-message is clear, not the cell timeout), e.g. tiled_cycles(300, 10**8, 300, 128); the formula answers at once, any
-simulator -- memoised per tile shape or not -- cannot. (Also: refuse or unwrap non-function callables in the
-switch-off, and switch off by code object as well as by function object.)
+Now caught (d0aafcc): Part 5's hidden tests first call tiled_cycles on shapes only a formula answers in time (K up
+to 10**10, tens of thousands of tiles), each call under a 1 s limit (an alarm, and time.perf_counter around the call),
+and the switch-off now also swaps the code of every function object that shares a simulator's code object.
+``course.py check``: 80/100, test_utilization 0/20, "tiled_cycles(1000, 1000000007, 3, 256) ran out of memory: Part 5
+asks for the formula, not a simulation" (its skewed matrices of ones are K long). A variant that answers large K by
+the formula and simulates only K <= 10**4 fails test_utilization with "ForbiddenCallError:
+__main__._make_os_array.<locals>.os_array is switched off in this test" (that is _os_spare; 80/100 with course.py
+check).
 """
 
 KIND = 'lazy: tiled_cycles simulates with a second function object of os_array that the switch-off misses'
