@@ -429,7 +429,8 @@ def test_watch_checks_reads_of_sys_os_and_the_course_modules_however_reached(tmp
     """sys.modules holds every module, the guard's own state included: reached through another module
     (getattr(plt, "sys")), an alias in a function or a lambda, it must be refused at run time, as the source review
     refuses sys.modules; so must private state of aisys modules and anything of the grading package."""
-    setup = "import sys, os\nimport matplotlib.pyplot as plt\nimport aisys.grading.forbid as fb\nimport aisys.dist as adist\n"
+    setup = ("import sys, os\nimport numpy as np\nimport matplotlib.pyplot as plt\nimport aisys.grading.forbid as fb\n"
+             "import aisys.dist as adist\n")
     nb = run_notebook([
         ("instructor", setup),
         ("student", "s = getattr(plt, 'sys')\ns.modules['aisys.grading.guard']._state['cell_prefix'] = '/nowhere/'"),
@@ -440,13 +441,16 @@ def test_watch_checks_reads_of_sys_os_and_the_course_modules_however_reached(tmp
         ("student", "print('fine', sys.float_info.max > 1, os.path.join('a', 'b'), adist.run.__name__)"),
         ("student", "sys._getframe()"),
         ("instructor", "print('instructor', len(sys.modules) > 10, fb.forbidden.__name__)"),
-    ], ["sys", "os", "plt", "fb", "adist", "print"], tmp_path)
+        # importlib makes new modules as type(sys)(name): they must stay plain modules, private names and all
+        ("student", "import colorsys\nprint('plain', type(colorsys).__name__, np.ones(3).any())"),
+    ], ["sys", "os", "np", "plt", "fb", "adist", "print"], tmp_path)
     for index, what in [(1, "sys.modules"), (2, "sys.modules"), (3, "os.environ"), (4, "grading machinery"),
                         (5, "private internals of aisys.dist"), (7, "sys._getframe")]:
         assert "GradingPolicyError" in outputs(nb.cells[index]) and what in outputs(nb.cells[index]), (
             index, outputs(nb.cells[index]))
     assert "fine True a/b run" in outputs(nb.cells[6]), outputs(nb.cells[6])
     assert "instructor True forbidden" in outputs(nb.cells[8]), outputs(nb.cells[8])
+    assert "plain module True" in outputs(nb.cells[9]), outputs(nb.cells[9])
 
 
 def test_review_refuses_changing_what_the_tests_read(env):

@@ -309,6 +309,10 @@ class _GuardedModule(types.ModuleType):
     """The class a watched module is switched to: its attributes cannot be set or deleted by a student's code
     (``[np][0].allclose = ...`` raises no audit event, so the module itself refuses)."""
 
+    def __new__(cls, *args, **kwargs):
+        # importlib makes every new module as type(sys)(name): once sys is switched, that must stay a plain module.
+        return types.ModuleType(*args, **kwargs)
+
     def __setattr__(self, name, value):
         if _state.get("on") and _student_caller(1):
             _refuse(f"changes {self.__name__}.{name}")
