@@ -11,6 +11,11 @@ case; with the weight's dtype it passes.) Fix idea: require ``type(w) is torch.T
 returned tensors and do everything that reads them (shape, conv2d, comparisons) inside the forbidden block -- or
 ``.as_subclass(torch.Tensor).clone()`` them inside the block. The same window exists in every part: see
 redteam_deferred_dce.
+
+Now caught: Part 4's wrapper checks the returned pair inside the forbidden block -- each tensor must be of PyTorch's
+own class (torch.Tensor or nn.Parameter exactly, strided, on the CPU) -- and keeps a .detach().clone() made there,
+so nothing is computed after the block ("fold_conv_bn_weights must return plain tensors, w' is a Later").
+course.py check after the fix: 85/100, test_fold_weights 0/15, every other part full.
 """
 
 KIND = "work after the watch: lazy tensor subclass computes w', b' with F.batch_norm once the forbidden block ends"

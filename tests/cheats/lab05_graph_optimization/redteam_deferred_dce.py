@@ -15,6 +15,13 @@ do the ``rebuilt`` copy (and any reading of the returned object) inside the forb
 returned module whose class is not fx's own (``type(gm).__bases__ == (fx.GraphModule,)``, the per-instance
 GraphModuleImpl), or read the graph with ``fx.GraphModule.graph.fget``/``vars(gm)["_graph"]`` instead of the
 instance's attribute.
+
+Now caught: every part's test copies and reads the returned module *inside* its forbidden block and refuses a class
+that is not fx's per-instance GraphModule class (a direct subclass of fx.GraphModule holding only the code fx
+generates, with type as its metaclass). Deferred is refused before its graph property is read ("eliminate_dead_code
+must return fx's own GraphModule ..., not an instance of Deferred"), and a graph property read inside the block would
+find fx's DCE switched off. course.py check after the fix: 85/100, test_dce 0/15, every other part full.
+Regression for a class that fakes its bases and __dict__ with a metaclass: lazy_after_block_variants.
 """
 
 KIND = "work after the watch: GraphModule subclass whose graph property runs fx's DCE after the forbidden block"

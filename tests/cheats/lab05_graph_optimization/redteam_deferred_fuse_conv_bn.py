@@ -10,6 +10,12 @@ score 0 (the fold itself is PyTorch's; only the pattern match is the student's).
 redteam_deferred_dce and redteam_bn_after_block. Fix idea: copy the returned module (``rebuilt``) inside the
 forbidden block, refuse GraphModule subclasses that are not fx's per-instance class, and compare the new convs'
 weights with folded values computed by the test.
+
+Now caught: Part 5 copies and reads the returned module inside the forbidden block and refuses a class that is not
+fx's own per-instance GraphModule class ("fold_conv_bn must return fx's own GraphModule ..., not an instance of
+FuseLater"); it also requires plain nn.Parameter/torch.Tensor parameters and buffers and compares each conv's weight
+and bias with folds the test computes itself. course.py check after the fix: 85/100, test_fold_conv_bn 0/15,
+every other part full.
 """
 
 KIND = 'work after the watch: fuse_conv_bn_eval run from a GraphModule subclass graph property after the forbidden block'

@@ -11,6 +11,13 @@ every call. Scored 20/20 for Part 2 when checked with course.py check; should sc
 get_attr the folded graph reads to be a plain ``torch.Tensor`` or ``nn.Parameter`` (``type(obj) in (...)`` with no
 non-tensor escape; call_module targets are a separate op), and/or count the calls of the constant ops while the
 folded module runs (a TorchFunctionMode/dispatch mode during ``gm(x)`` that must see no op on parameters only).
+
+Now caught: every attribute a get_attr node of the folded graph reads must be a plain torch.Tensor / nn.Parameter
+(strided, CPU) or a Python number (tuples of them), with no escape for non-tensors, and every literal argument of a
+node must be a plain value too (so the lazy object cannot be put straight into a user's args either): "a folded
+constant must be computed ahead of time and stored as a plain tensor (or a Python number): _folded_0 is a
+LazyConstant". The task text says so. course.py check after the fix: 80/100, test_constant_fold 0/20, every
+other part full.
 """
 
 KIND = 'lazy: folded get_attr reads a non-tensor that recomputes the constant subgraph on every use'

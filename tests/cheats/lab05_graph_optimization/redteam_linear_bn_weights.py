@@ -7,11 +7,20 @@ the Linear twins in the same module. Flattening the conv weight to (C_out, C_in*
 handled by PyTorch). Scored 15/15 for Part 4 when checked with course.py check; should score 0. Fix idea: switch off ``fusion.fuse_linear_bn_weights``
 and ``fusion.fuse_linear_bn_eval`` too (better: every function of ``torch.nn.utils.fusion`` and of
 ``torch.ao.nn.intrinsic``/``torch.ao.quantization`` that folds BN), and do the same in Part 5.
+
+Now caught: Parts 4 and 5 switch off, by identity, every function of torch.nn.utils.fusion (linear versions
+included), torch.ao.quantization's fusers (fuser_method_mappings, fuse_modules) and fused QAT layers, fx's
+optimization.fuse, the batch-norm decompositions of torch._decomp, TorchScript's conv/linear-BN folding passes and
+Inductor's efficient_conv_bn_eval (import refused while the pass runs if it is not loaded); Part 4 also every
+dispatcher operator named *batch_norm*/*instance_norm*, backward included. This submission now loses Part 5 as well:
+the reference fold_conv_bn calls this fold_conv_bn_weights, which calls fuse_linear_bn_weights, switched off there
+too (Part 5's weights would be PyTorch's). course.py check after the fix: 70/100, test_fold_weights 0/15,
+test_fold_conv_bn 0/15, every other part full.
 """
 
 KIND = 'lazy: torch.nn.utils.fusion.fuse_linear_bn_weights on the flattened conv weight'
 BASE = "reference"
-FAIL = {'test_fold_weights'}
+FAIL = {'test_fold_weights', 'test_fold_conv_bn'}
 
 CELLS = {
     'fold_weights': '''
