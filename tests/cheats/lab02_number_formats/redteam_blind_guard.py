@@ -18,6 +18,10 @@ student's to the guard (no refusal of frames, tracing/profile hooks, processes, 
 ctypes, checked getattr), in every lab. Fix idea: keep the guard's state out of reach (closure or C-level state, not
 a module global reachable through sys.modules; drop aisys.grading.* from sys.modules after install), re-derive
 cell_prefix/trusted in pre_run_cell and fail the notebook if they changed, and refuse getattr(<module>, "sys").
+Now caught: since 5a865e9 the guard refuses reading sys.modules (and sys.setprofile) at run time however sys was
+reached, so the blinding cell fails and the watch stays on; in lab02, Parts 1-5 also run again in a fresh Python
+without struct (6f68094). Checked with course.py check: 75/100 -- fp32_decode 0 ("uses sys.setprofile"),
+fp32_encode 0 ("uses sys.modules"), the reference's other parts full.
 """
 
 KIND = "tampering: guard blinded through sys.modules['aisys.grading.guard']._state; sys.setprofile(None) in the test"

@@ -9,6 +9,10 @@ Checked with course.py check (release base, other parts unanswered): 10/100, dec
 without the blinding cell): 0/100, "GradingPolicyError: not allowed when grading: starts a process
 (subprocess.Popen)". Should score 0. Fix idea: as redteam_blind_guard (the guard's state must not be reachable or
 editable from student code; check its integrity before every instructor cell and fail the notebook if it changed).
+Now caught: since 5a865e9 the blinding cell's sys.modules read is refused at run time (so starting a process stays
+refused), and in lab02 decode_e4m3's cell runs again in a fresh Python where processes, files and imports are
+refused (6f68094). Checked with course.py check: 90/100 -- decode_e4m3 0 ("GradingPolicyError: not allowed when
+grading: uses sys.modules"), the reference's other parts full.
 """
 
 KIND = "tampering: guard blinded, then a child process (os.popen) computes the E4M3 table with ml_dtypes"

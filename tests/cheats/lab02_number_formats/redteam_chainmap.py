@@ -15,6 +15,9 @@ reach in-process at all -- re-run each answer cell's source in a fresh interpret
 numpy, ml_dtypes, torch, struct/_struct, array, ctypes/_ctypes (Part 6: ml_dtypes and torch) and compare there; at
 the least, make the value check follow every object (gc.get_referents, not a list of container types) and stop at
 modules only. See also redteam_runtime_modules: no container at all is needed.
+Now caught (lab02 fix 6f68094: the tests of Parts 1-5 now run the answer cells again in a fresh Python (python -I -S) where NumPy, ml_dtypes, torch, struct, array and ctypes cannot be imported and other cells' globals do not exist (Part 6: a Python with NumPy but without ml_dtypes/torch)). Checked with course.py check: 0/100 -- every part fails where it runs
+again: "fp32_decode(0x3f800000) gave NameError("name 'LIB' is not defined")" (the ChainMap lives in a scratch cell
+that is not run there), Part 6 likewise.
 """
 
 KIND = "lazy: numpy/ml_dtypes held in a collections.ChainMap; ndarray(buffer=), bytes(array) and ml_dtypes scalar type calls"

@@ -15,6 +15,9 @@ course cannot see a plain attribute read (`s.modules`) on a module a local varia
 lets getattr(<allowed module>, "sys") return the unrestricted sys module (ATTRIBUTE_ALLOWLIST only binds `sys.x`
 written literally) -- refuse module attributes that are sys/os (or any module with an allowlist) and, better, give
 the guard a way to refuse sys.modules at run time (see redteam_blind_guard for what sys.modules reaches).
+Now caught, twice: the guard refuses the sys.modules read at run time since 5a865e9 (course-wide), and the tests of Parts 1-5 now run the answer cells again in a fresh Python (python -I -S) where NumPy, ml_dtypes, torch, struct, array and ctypes cannot be imported and other cells' globals do not exist (Part 6: a Python with NumPy but without ml_dtypes/torch)
+(lab02 fix 6f68094). Checked with course.py check: 0/100 -- every part "GradingPolicyError: not allowed when
+grading: uses sys.modules" (the guard fires first, in the kernel).
 """
 
 KIND = "lazy: libraries fetched at call time through getattr(plt, 'sys').modules; struct through map()"

@@ -9,6 +9,10 @@ redteam_runtime_modules) is not enough: `import sys` is allowed, the set-up cell
 is an allowed module attribute, and a local alias or a call result is invisible to the syntax-tree policy. Fix idea:
 the graded function has to run where the converters cannot be imported or found (fresh interpreter with an import
 blocker, the answer cells' sources re-executed there), not be judged by what it names.
+Now caught: the guard refuses sys.modules through any alias at run time since 5a865e9 (course-wide); in lab02 the
+fresh Python of 6f68094 would also catch it (no numpy/ml_dtypes to find there). Checked with course.py check:
+50/100 -- bf16_round, decode_ieee and decode_e4m3 0 ("GradingPolicyError: not allowed when grading: uses
+sys.modules"), the reference's other parts full.
 """
 
 KIND = "lazy: sys.modules through a local alias of sys / plt.sys / a lambda returning sys"

@@ -14,6 +14,10 @@ KeyError (8, 23)), so three library tables and Part 1's decoder pass "decode any
 imported torch inside bf16_round was caught (importing torch during the switch-off calls memoryview.cast). Fix idea:
 re-run the answer cell (not only the function) with the converters blocked, or have Part 4's hidden test draw
 random (exp_bits, man_bits) such as (3, 4), (6, 9), (4, 11) against the course's own exact formula (Fraction).
+Now caught (lab02 fix 6f68094: the tests of Parts 1-5 now run the answer cells again in a fresh Python (python -I -S) where NumPy, ml_dtypes, torch, struct, array and ctypes cannot be imported and other cells' globals do not exist (Part 6: a Python with NumPy but without ml_dtypes/torch); Part 4's hidden test also asks random widths, exp_bits 2-11 and man_bits
+1-52, against an exact Fraction formula). Checked with course.py check: 70/100 -- Parts 1-2 (honest) and the
+reference's Parts 3 and 6 full; decode_ieee and decode_e4m3 0: "the cell that defines decode_ieee, run again in a
+Python without NumPy, ml_dtypes, PyTorch, struct, array and ctypes, fails: NameError: name 'np' is not defined".
 """
 
 KIND = "lazy: tables of plain floats filled by ml_dtypes/numpy at the top of the answer cell"

@@ -15,6 +15,9 @@ asserts had already stored numpy as a *value* of the defaultdict before check_no
 DEFAULT.default_factory() instead would not store it). Should score 0 (FAIL lists all six). Fix idea: as for
 redteam_chainmap -- isolate the graded function from the libraries (fresh interpreter with an import blocker)
 instead of enumerating the holders a value check follows.
+Now caught (lab02 fix 6f68094: the tests of Parts 1-5 now run the answer cells again in a fresh Python (python -I -S) where NumPy, ml_dtypes, torch, struct, array and ctypes cannot be imported and other cells' globals do not exist (Part 6: a Python with NumPy but without ml_dtypes/torch)). Checked with course.py check: 0/100 -- Parts 1, 3, 4, 5 and 6 fail where
+they run again (NameError for GET, BOX, plt, AGAIN, SHELF: the holders live in a scratch cell, and the fresh Python
+has no matplotlib), Part 2 by check_no_shortcuts (numpy stored in the defaultdict) as before.
 """
 
 KIND = "lazy: numpy/ml_dtypes in a bound dict.get, defaultdict factory, random.Random attributes, getattr(plt, 'np'), itertools.repeat, UserDict"
