@@ -1,7 +1,8 @@
 """Cheating submission for lab02_number_formats: answer cells that hard-code the visible tests' answers.
 
 fp32_decode is honest (so the cheat scores more than zero); the other parts return lookup tables of the
-visible examples and lose the hidden, exhaustive and random, bit-exact tests.
+visible examples and lose the hidden, exhaustive and random, bit-exact tests (decode_ieee also hard-codes the two
+examples of other widths that Part 4's visible test asks since the fresh re-run was added).
 """
 
 KIND = "hard-coded visible answers"
@@ -34,7 +35,7 @@ def bf16_round(bits):
     "decode_ieee": '''
 def decode_ieee(bits, exp_bits, man_bits):
     return {(0x3C00, 5): 1.0, (0x7BFF, 5): 65504.0, (0x0001, 5): 2.0 ** -24,
-            (0x7B, 5): 57344.0, (0x7C, 5): math.inf}.get((bits, exp_bits), 0.0)
+            (0x7B, 5): 57344.0, (0x7C, 5): math.inf, (0x5, 3): 0.3125, (0x1FF, 4): math.nan}.get((bits, exp_bits), 0.0)
 ''',
     "decode_e4m3": '''
 def decode_e4m3(bits):

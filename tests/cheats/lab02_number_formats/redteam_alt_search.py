@@ -11,6 +11,10 @@ Must get full marks.
 Red team, a correct alternative: checked with course.py check, 100/100 (every part full). Kept as a guard: a fix
 that isolates Parts 1-5 from the libraries must keep accepting fractions, bisect and notebook helpers (_scaled,
 _POWERS) shared between answer cells.
+After the lab02 fix (6f68094, 56ab9c1: Parts 1-5 run again in a fresh Python without the libraries, Part 6 in one
+with NumPy only), checked with course.py check: 100/100 -- _scaled/_POWERS from Part 1's cell, fractions in Part 3
+and bisect in Part 6 all work there (a first version of the read-back compiled the whole cell at once and missed
+e2m1_round, whose call bisect.bisect_left compiles differently when `import bisect` is in the same unit: 75/100).
 """
 
 KIND = "correct alternative: binary search encode, Fraction-distance rounding, bisect midpoints"

@@ -15,6 +15,9 @@ math.nan (torch.inf, torch.nan are the same objects): every honest use of math.*
 ("fp32_decode line 6: nan; ... math; ... inf") -- in all six parts, Part 6 included. Must get full marks. Fix idea:
 build the forbidden objects only from attributes that belong to the library (their own module/__module__ top-level
 name in the list), never other modules it re-exports (math, builtins...) or plain numbers.
+Fixed (lab02 6f68094): check_no_shortcuts now forbids only a library's own names (value from the library by
+_library, never numbers, builtins or re-exported modules such as torch.math); the checks cell also loads torch up
+front when it is installed. Checked with course.py check: 100/100.
 """
 
 KIND = "correct alternative (alt_search) + a scratch cell importing torch: torch.math/inf/nan become forbidden objects"
