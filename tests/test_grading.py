@@ -443,6 +443,9 @@ def test_watch_checks_reads_of_sys_os_and_the_course_modules_however_reached(tmp
         ("instructor", "print('instructor', len(sys.modules) > 10, fb.forbidden.__name__)"),
         # importlib makes new modules as type(sys)(name): they must stay plain modules, private names and all
         ("student", "import colorsys\nprint('plain', type(colorsys).__name__, np.ones(3).any())"),
+        # checking os.path must not import libraries the notebook never loaded
+        ("student", "print(os.path.join('a', 'b'))"),
+        ("instructor", "print('numba loaded', 'numba' in sys.modules)"),
     ], ["sys", "os", "np", "plt", "fb", "adist", "print"], tmp_path)
     for index, what in [(1, "sys.modules"), (2, "sys.modules"), (3, "os.environ"), (4, "grading machinery"),
                         (5, "private internals of aisys.dist"), (7, "sys._getframe")]:
@@ -451,6 +454,7 @@ def test_watch_checks_reads_of_sys_os_and_the_course_modules_however_reached(tmp
     assert "fine True a/b run" in outputs(nb.cells[6]), outputs(nb.cells[6])
     assert "instructor True forbidden" in outputs(nb.cells[8]), outputs(nb.cells[8])
     assert "plain module True" in outputs(nb.cells[9]), outputs(nb.cells[9])
+    assert "numba loaded False" in outputs(nb.cells[11]), outputs(nb.cells[11])
 
 
 def test_review_refuses_changing_what_the_tests_read(env):
