@@ -105,8 +105,10 @@ def graded(lab):
         class_ = submissions(lab)
         for student, (_, nb) in class_.items():
             scratch.submit(lab, student, nb)
-        scratch.nbgrader("autograde", lab, "--create", "--force", check=False)
-        scratch.nbgrader("generate_feedback", lab, "--force", check=False)
+        # A whole class of a big lab takes longer than nbgrader()'s default limit on a loaded 2-core machine (lab14's
+        # 34 submissions: more than 30 min); CI's own time limit bounds the run.
+        scratch.nbgrader("autograde", lab, "--create", "--force", check=False, timeout=4 * 3600)
+        scratch.nbgrader("generate_feedback", lab, "--force", check=False, timeout=3600)
         rows = {row["student"]: row for row in course.grading_report(lab, scratch.root)}
         results = {}
         with Gradebook(f"sqlite:///{scratch.root / 'gradebook.db'}") as gb:
