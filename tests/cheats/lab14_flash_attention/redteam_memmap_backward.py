@@ -1,9 +1,11 @@
 """Lazy lab14_flash_attention submission, Part 5 (red team): the backward rebuilds all of P and dP (N x N per head)
 in NumPy arrays backed by np.memmap("/dev/zero", mode="c"), invisible to tracemalloc (the same code with np.zeros
-is caught: "allocated 4.54 MB of NumPy memory"). The tiles of S and dP are formed by one product each (what
-work_watch counts); dV, dQ and dK are then dense products over N called through operator.matmul, which work_watch
-does not recognise as a product. The forward is the Part 4 kernel and saves only q, k, v, O and L; P is recomputed
-from L (an exponential per score), so test_saved_state is earned; test_flash_backward (graded 15/15) must score 0.
+is caught: "allocated 4.54 MB of NumPy memory"). The tiles of S and dP are formed by one product each; dV, dQ and dK
+are then dense products over N called through operator.matmul, which work_watch used not to recognise. The forward
+is the Part 4 kernel and saves only q, k, v, O and L; P is recomputed from L (an exponential per score), so
+test_saved_state is earned. It used to score 15/15 in test_flash_backward. Now np.memmap is switched off by identity
+in that test, the process's peak memory is measured by the operating system, and operator.matmul is a product like
+@ (dense products over N exceed a block): test_flash_backward scores 0.
 """
 
 KIND = 'lazy: backward with full P in a /dev/zero memmap, dense products via operator.matmul'

@@ -1,7 +1,9 @@
 """Lazy lab15_llm_serving submission, Part 3 (red team): lazy_pool_copy done in NumPy -- the whole pool is gathered
 (table blocks first, then every other block) with k_pool.numpy()[order], a copy PyTorch's dispatcher never sees,
 then the first context_len slots are wrapped back with torch.from_numpy (a view) and attended. The largest tensor
-the measured PyTorch operators create is one sequence's scores: graded 10/10. Part 3 must score 0.
+the PyTorch operators create is one sequence's scores, so it used to score 10/10. The hidden test now also runs a
+large pool (2 x 17 MB) through memory_watch -- the largest tensor, NumPy's and Python's allocations (tracemalloc) and
+the growth of the process's memory (peak RSS) -- against a quarter of the pool: Part 3 scores 0.
 """
 
 KIND = 'lazy: whole-pool copy through NumPy'

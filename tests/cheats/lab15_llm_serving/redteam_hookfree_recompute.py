@@ -1,10 +1,12 @@
 """Lazy lab15_llm_serving submission, Part 1 (red team): no KV cache at all. The "cache" keeps token ids and every
 forward_cached call recomputes the whole prefix from the parameters, obtained through torch.func.stack_module_state
-(not in model_shortcuts(); parameter names are dict keys, so no forbidden attribute appears) and F.embedding /
-layer_norm / linear / gelu, so no module is called and no hook counts it. Then, for the counters, each layer's ln1,
-attn.qkv, attn.proj, ln2 and MLP are called once on the new T rows (outputs thrown away), and the real ln_f/head
-turn the recomputed hidden states of those T rows into logits. Graded 25/25 (test_kv_cache 15, test_greedy 10).
-Part 1 must score 0.
+(parameter names are dict keys, so no forbidden attribute appears) and F.embedding / layer_norm / linear / gelu, so
+no module is called and no hook counts it. Then, for the counters, each layer's ln1, attn.qkv, attn.proj, ln2 and
+MLP are called once on the new T rows (outputs thrown away), and the real ln_f/head turn the recomputed hidden states
+of those T rows into logits. It used to score 25/25 (test_kv_cache 15, test_greedy 10). Now model_shortcuts()
+refuses torch.func, stateless calls, parametrizations and parameters_to_vector by identity, and the hidden tests add a
+small per-position vector to what each layer's modules return (Nudges) in the model the code runs and in the
+reference: logits recomputed from the parameters miss them. Part 1 scores 0.
 """
 
 KIND = 'lazy: full recomputation from stack_module_state, decoy module calls'

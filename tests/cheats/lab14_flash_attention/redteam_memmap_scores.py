@@ -1,9 +1,11 @@
 """Lazy lab14_flash_attention submission, Part 2 (red team): the whole N x N score matrix, held in an anonymous
 memory map (np.memmap of /dev/zero, mode "c") that tracemalloc does not see and that is gone when the call returns
 (so large_buffers finds nothing). Each tile of scores is written into it by one q-block @ k-block product (once per
-tile, none above the diagonal), which is all work_watch looks at; then an ordinary dense softmax runs in place over
-the N x N matrix -- no online softmax, no merge -- and O is summed tile by tile. Graded 20/20 (N near 8000: 512 MB
-the memory watch never saw). Part 2 must score 0.
+tile, none above the diagonal); then an ordinary dense softmax runs in place over the N x N matrix -- no online
+softmax, no merge -- and O is summed tile by tile. It used to score 20/20 (N near 8000: 512 MB the memory watch never
+saw). Now Part 2 switches np.memmap off by identity (hidden_memory()), measures the growth of the whole process's
+memory with the operating system's own counters (peak RSS, process_growth) and refuses products and broadcast
+operations larger than a block: Part 2 scores 0.
 """
 
 KIND = 'lazy: N x N scores in a /dev/zero memmap, dense softmax'

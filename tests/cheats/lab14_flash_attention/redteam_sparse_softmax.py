@@ -1,7 +1,8 @@
 """Lazy lab14_flash_attention submission, Part 1(a) (red team): softmax and logsumexp handed to PyTorch's *sparse*
 softmax and log-softmax (every entry stored explicitly in a COO tensor; logsumexp read off as x - log_softmax(x) at
-the row maximum). They dispatch to aten::_sparse_softmax / aten::_sparse_log_softmax, which are not among the
-operators attention_shortcuts() switches off: graded 5/5. Part 1(a) must score 0.
+the row maximum). They dispatch to aten::_sparse_softmax / aten::_sparse_log_softmax, which used to be missing from
+attention_shortcuts() (graded 5/5). The shortcuts now switch off every softmax-like operator the dispatcher has
+(sparse, nested, special_*, masked backward, logaddexp, softplus, log-sigmoid...): Part 1(a) scores 0.
 """
 
 KIND = 'lazy: torch.sparse.softmax / log_softmax'

@@ -1,9 +1,10 @@
 """Lazy lab14_flash_attention submission, Part 2 (red team): a two-pass softmax instead of the online one. For each
 block of query rows, a first pass over the key blocks finds the exact row maxima from scores formed by broadcasting
-and summing (qi[:, None, :] * k[None, j0:j1, :]).sum(-1) -- not a matrix product, so work_watch does not count it --
-then a second pass computes each tile once with @ and accumulates exp(s - m) with the final maximum: no state, no
-merge, no rescaling. The counted products are exactly one per tile, so "each tile is computed once" holds as far as
-the test can see: graded 20/20. Part 2 must score 0 (it is lazy_strips_two_pass with its first pass hidden).
+and summing (qi[:, None, :] * k[None, j0:j1, :]).sum(-1) -- not a matrix product, so work_watch used not to count it
+-- then a second pass computes each tile once with @ and accumulates exp(s - m) with the final maximum: no state, no
+merge, no rescaling. It used to score 20/20. work_watch now counts elementwise operations whose operands broadcast
+against each other as pairings ((d,), rows, cols), so the first pass shows as a second set of tiles (and as twice
+the multiplications along d that one pass needs): Part 2 scores 0, as lazy_strips_two_pass does.
 """
 
 KIND = 'lazy: two-pass softmax, first pass by broadcasting'
